@@ -1,0 +1,20 @@
+# Every target is a thin call to a script in scripts/, so CI and people run the same thing.
+.DEFAULT_GOAL := help
+SHELL := /usr/bin/env bash
+
+.PHONY: help build test bench clean
+
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+build: ## Build the watchdog Lambda zip (lambda/watchdog/dist/watchdog.zip); prints its size and sha256
+	@scripts/build
+
+test: build ## Run every test (TypeScript, Terraform, shell, systemd); ends with "N passed, N failed"
+	@scripts/test
+
+bench: build ## Print the benchmark figures (watchdog tick overhead, zip size, cold import time)
+	@scripts/bench
+
+clean: ## Remove build outputs and coverage
+	@rm -rf lambda/watchdog/dist laptop/dist coverage
