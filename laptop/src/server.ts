@@ -1,0 +1,126 @@
+// The public HTTP face: GET/HEAD /health answered from the last check result, nothing else.
+// It faces the internet through Funnel, so every limit is tight and nothing about the machine leaks.
+import http from 'node:http';
+import type { Socket } from 'node:net';
+import type { Status } from './checks.js';
+
+export interface Limits {
+  /** Headers must arrive this fast; also reaps connections that never send a byte. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  /** Idle time allowed between requests on a kept-alive connection. */
+  keepAliveTimeoutMs: number;
+  /** How often Node sweeps connections for the two timeouts above. */
+  checkingIntervalMs: number;
+  maxHeaderSize: number;
+  maxHeadersCount: number;
+  maxRequestsPerSocket: number;
+  maxConnections: number;
+}
+
+export const LIMITS: Limits = {
+  // Funnel's proxy sends a whole request at once over loopback; only a client stalling on purpose needs more than this.
+  headersTimeoutMs: 2000,
+  requestTimeoutMs: 3000,
+  keepAliveTimeoutMs: 5000,
+  // Node's default sweep is every 30 s, which would let a stalled connection live 15 times the timeout.
+  checkingIntervalMs: 250,
+  maxHeaderSize: 8 * 1024,
+  maxHeadersCount: 50,
+  maxRequestsPerSocket: 1000,
+  maxConnections: 1024,
+};
+
+export interface ServerOptions {
+  status: () => Status;
+  limits?: Partial<Limits>;
+}
+
+const PATH = '/health';
+
+// Headers for every answer: plain text, never cached by a proxy, never sniffed as HTML.
+function headers(body: Buffer): http.OutgoingHttpHeaders {
+  return {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': body.length,
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  };
+}
+
+const OK = Buffer.from('OK');
+const bodies = new Map<string, Buffer>();
+function bodyOf(text: string): Buffer {
+  let body = bodies.get(text);
+  if (!body) {
+    body = Buffer.from(text);
+    // Reasons are few (one per check and failure kind); the cap only guards against a bug.
+    if (bodies.size < 256) bodies.set(text, body);
+  }
+  return body;
+}
+
+function send(req: http.IncomingMessage, res: http.ServerResponse, status: number, body: Buffer, extra: http.OutgoingHttpHeaders = {}): void {
+  const all = { ...headers(body), ...extra };
+  // A request with a body is never read: answer, then close, rather than drain what a client chose to send.
+  if (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') all.connection = 'close';
+  if (req.headers['transfer-encoding'] !== undefined) all.connection = 'close';
+  res.writeHead(status, all);
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+function handle(status: () => Status, req: http.IncomingMessage, res: http.ServerResponse): void {
+  const url = req.url ?? '';
+  const query = url.indexOf('?');
+  const path = query < 0 ? url : url.slice(0, query);
+  if (path !== PATH) return send(req, res, 404, bodyOf('not found'));
+  if (req.method !== 'GET' && req.method !== 'HEAD') return send(req, res, 405, bodyOf('method not allowed'), { allow: 'GET, HEAD' });
+  const now = status();
+  if (now.ok) return send(req, res, 200, OK);
+  send(req, res, 503, bodyOf(now.reason));
+}
+
+function rawResponse(status: number, text: string): Buffer {
+  return Buffer.from(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${text.length}\r\nconnection: close\r\n\r\n${text}`,
+  );
+}
+
+const RAW = {
+  400: rawResponse(400, 'bad request'),
+  408: rawResponse(408, 'request timeout'),
+  431: rawResponse(431, 'request header fields too large'),
+};
+
+/** Requests Node's parser rejected: a short fixed answer, then the connection goes. */
+function onClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const answer = error.code === 'HPE_HEADER_OVERFLOW' ? RAW[431] : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? RAW[408] : RAW[400];
+  socket.end(answer, () => socket.destroy());
+}
+
+export function createHealthServer(options: ServerOptions): http.Server {
+  const limits = { ...LIMITS, ...options.limits };
+  const server = http.createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      connectionsCheckingInterval: limits.checkingIntervalMs,
+      maxHeaderSize: limits.maxHeaderSize,
+      insecureHTTPParser: false,
+      requireHostHeader: true,
+      noDelay: true,
+    },
+    (req, res) => handle(options.status, req, res),
+  );
+  server.maxHeadersCount = limits.maxHeadersCount;
+  server.maxRequestsPerSocket = limits.maxRequestsPerSocket;
+  // Past the cap Node drops new connections at once; the short header timeout keeps idle ones from filling it.
+  server.maxConnections = limits.maxConnections;
+  server.on('clientError', onClientError);
+  return server;
+}
