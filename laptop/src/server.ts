@@ -60,16 +60,28 @@ function bodyOf(text: string): Buffer {
   return body;
 }
 
-function send(req: http.IncomingMessage, res: http.ServerResponse, status: number, body: Buffer, extra: http.OutgoingHttpHeaders = {}): void {
-  const all = { ...headers(body), ...extra };
-  // A request with a body is never read: answer, then close, rather than drain what a client chose to send.
-  if (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') all.connection = 'close';
-  if (req.headers['transfer-encoding'] !== undefined) all.connection = 'close';
-  res.writeHead(status, all);
-  res.end(req.method === 'HEAD' ? undefined : body);
+type Send = (req: http.IncomingMessage, res: http.ServerResponse, status: number, body: Buffer, extra?: http.OutgoingHttpHeaders) => void;
+
+/**
+ * Answers, closing the connection after its last allowed request. Not Node's maxRequestsPerSocket:
+ * that one answers 503 to requests pipelined past the limit, and a 503 reads as "laptop down".
+ */
+function sender(maxRequestsPerSocket: number): Send {
+  const served = new WeakMap<object, number>();
+  return (req, res, status, body, extra = {}) => {
+    const all = { ...headers(body), ...extra };
+    const count = (served.get(req.socket) ?? 0) + 1;
+    served.set(req.socket, count);
+    if (count >= maxRequestsPerSocket) all.connection = 'close';
+    // A request with a body is never read: answer, then close, rather than drain what a client chose to send.
+    if (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') all.connection = 'close';
+    if (req.headers['transfer-encoding'] !== undefined) all.connection = 'close';
+    res.writeHead(status, all);
+    res.end(req.method === 'HEAD' ? undefined : body);
+  };
 }
 
-function handle(status: () => Status, req: http.IncomingMessage, res: http.ServerResponse): void {
+function handle(send: Send, status: () => Status, req: http.IncomingMessage, res: http.ServerResponse): void {
   const url = req.url ?? '';
   const query = url.indexOf('?');
   const path = query < 0 ? url : url.slice(0, query);
@@ -104,6 +116,7 @@ function onClientError(error: NodeJS.ErrnoException, socket: Socket): void {
 
 export function createHealthServer(options: ServerOptions): http.Server {
   const limits = { ...LIMITS, ...options.limits };
+  const send = sender(limits.maxRequestsPerSocket);
   const server = http.createServer(
     {
       headersTimeout: limits.headersTimeoutMs,
@@ -115,10 +128,9 @@ export function createHealthServer(options: ServerOptions): http.Server {
       requireHostHeader: true,
       noDelay: true,
     },
-    (req, res) => handle(options.status, req, res),
+    (req, res) => handle(send, options.status, req, res),
   );
   server.maxHeadersCount = limits.maxHeadersCount;
-  server.maxRequestsPerSocket = limits.maxRequestsPerSocket;
   // Past the cap Node drops new connections at once; the short header timeout keeps idle ones from filling it.
   server.maxConnections = limits.maxConnections;
   server.on('clientError', onClientError);
