@@ -7,13 +7,13 @@ SHELL := /usr/bin/env bash
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-build: ## Build the watchdog Lambda zip (lambda/watchdog/dist/watchdog.zip); prints its size and sha256
+build: ## Build the watchdog Lambda zip and the laptop server (laptop/dist/healthcheck.mjs); prints sizes and sha256
 	@scripts/build
 
 test: build ## Run every test (TypeScript, Terraform, shell, systemd); ends with "N passed, N failed"
 	@scripts/test
 
-bench: build ## Print the benchmark figures (watchdog tick overhead, zip size, cold import time)
+bench: build ## Print the benchmark figures (watchdog tick, zip size, cold import; laptop /health req/s and p99)
 	@scripts/bench
 
 clean: ## Remove build outputs and coverage

@@ -106,7 +106,8 @@ const RAW = {
 
 /** Requests Node's parser rejected: a short fixed answer, then the connection goes. */
 function onClientError(error: NodeJS.ErrnoException, socket: Socket): void {
-  if (!socket.writable || error.code === 'ECONNRESET') {
+  // A connection that never sent a byte gets no answer: nothing to say, and under a flood of them it is cheaper.
+  if (!socket.writable || error.code === 'ECONNRESET' || socket.bytesRead === 0) {
     socket.destroy();
     return;
   }

@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { suite } from 'uvu';
 import { commandCheck, HealthMonitor, unitCheck, type Check, type Clock, type Status } from '../../laptop/src/checks.js';
 import { runBounded } from '../../laptop/src/run.js';
-import { fakeBin, processGone, until, type FakeBin } from './support.js';
+import { fakeBin, processGone, sleep, until, type FakeBin } from './support.js';
 
 const TIMEOUT_MS = 300;
 
