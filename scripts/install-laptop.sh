@@ -139,12 +139,13 @@ require_node() {
   ok "Node $major at $node"
 }
 
+# The built server, rebuilt when a source is newer than it (after a git pull, say).
 ensure_bundle() {
-  if [ -f "$BUNDLE_SRC" ]; then
+  if [ -f "$BUNDLE_SRC" ] && [ -z "$(find laptop/src -newer "$BUNDLE_SRC" -print -quit)" ]; then
     ok "built server $BUNDLE_SRC"
     return 0
   fi
-  have npm || die "$BUNDLE_SRC is missing and npm is not installed: run make build on a machine with npm and copy laptop/dist/ here"
+  have npm || die "$BUNDLE_SRC is missing or older than laptop/src and npm is not installed: run make build on a machine with npm and copy laptop/dist/ here"
   # Build as the user who called sudo, so node_modules/ and dist/ stay theirs.
   if [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ]; then
     act sudo -u "$SUDO_USER" scripts/build
