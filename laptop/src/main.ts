@@ -44,11 +44,12 @@ function main(): void {
   });
   const server = createHealthServer({ status: () => monitor.status(), limits: { maxConnections: config.maxConnections } });
 
-  server.once('error', (caught: NodeJS.ErrnoException) => {
+  const onListenError = (caught: NodeJS.ErrnoException) => {
     error(`healthcheck: cannot listen on ${config.host}:${config.port}: ${caught.code ?? caught.name}`);
     process.exitCode = 1;
     void monitor.stop();
-  });
+  };
+  server.once('error', onListenError);
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {
@@ -65,6 +66,9 @@ function main(): void {
 
   monitor.start();
   server.listen({ host: config.host, port: config.port }, () => {
+    // Once listening, an error (an accept() failing with EMFILE, say) costs one connection, not the server.
+    server.off('error', onListenError);
+    server.on('error', (caught: NodeJS.ErrnoException) => error(`healthcheck: server error: ${caught.code ?? caught.name}`));
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
