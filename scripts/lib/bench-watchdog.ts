@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { createAwsFake } from '../../test/fakes/aws.js';
-import { serve } from '../../test/fakes/serve.js';
+import { fakeAwsEnv, serve } from '../../test/fakes/serve.js';
 
 const run = promisify(execFile);
 const BUNDLE = resolve('lambda/watchdog/dist/index.mjs');
@@ -32,14 +32,7 @@ const laptop = createServer((_req, res) => setTimeout(() => res.end('OK'), PROBE
 await new Promise<void>((done) => laptop.listen(0, '127.0.0.1', done));
 
 const env = {
-  AWS_REGION: 'eu-west-3',
-  AWS_ACCESS_KEY_ID: 'AKIDBENCH',
-  AWS_SECRET_ACCESS_KEY: 'bench',
-  AWS_EC2_METADATA_DISABLED: 'true',
-  AWS_MAX_ATTEMPTS: '1',
-  AWS_ENDPOINT_URL_EC2: aws.url,
-  AWS_ENDPOINT_URL_SNS: aws.url,
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  ...fakeAwsEnv(aws.url),
   WORKER_INSTANCE_ID: INSTANCE_ID,
   HEALTHCHECK_URL: `http://127.0.0.1:${(laptop.address() as AddressInfo).port}/health`,
 };

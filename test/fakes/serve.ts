@@ -35,3 +35,21 @@ export async function serve(handle: (request: Request) => Promise<Response> | Re
       }),
   };
 }
+
+/**
+ * The AWS part of the environment Lambda gives the function, pointed at a fake served by `serve`:
+ * dummy credentials, no instance metadata lookups, no retries.
+ */
+export function fakeAwsEnv(awsUrl: string, region = 'eu-west-3'): Record<string, string> {
+  return {
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: 'AKIDFAKE',
+    AWS_SECRET_ACCESS_KEY: 'fake-secret',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_MAX_ATTEMPTS: '1',
+    AWS_ENDPOINT_URL_EC2: awsUrl,
+    AWS_ENDPOINT_URL_SNS: awsUrl,
+    // Local tools run on Node 20; the SDK's notice that it will need Node 22 is noise there.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+}

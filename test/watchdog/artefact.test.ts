@@ -12,7 +12,7 @@ import { unzipSync } from 'fflate';
 import * as assert from 'uvu/assert';
 import { suite } from 'uvu';
 import { createAwsFake, type AwsFake } from '../fakes/aws.js';
-import { serve, type Served } from '../fakes/serve.js';
+import { fakeAwsEnv, serve, type Served } from '../fakes/serve.js';
 import { INSTANCE_ID, REGION, TOPIC_ARN } from '../support/aws.js';
 
 const run = promisify(execFile);
@@ -90,14 +90,7 @@ function lambdaEnv(overrides: Record<string, string>): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '/tmp',
-    AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: 'AKIDTEST',
-    AWS_SECRET_ACCESS_KEY: 'test-secret',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_MAX_ATTEMPTS: '1',
-    AWS_ENDPOINT_URL_EC2: aws.url,
-    AWS_ENDPOINT_URL_SNS: aws.url,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...fakeAwsEnv(aws.url, REGION),
     WORKER_INSTANCE_ID: INSTANCE_ID,
     ALERT_TOPIC_ARN: TOPIC_ARN,
     PROBE_TIMEOUT_SECONDS: '2',
