@@ -2,7 +2,7 @@
 .DEFAULT_GOAL := help
 SHELL := /usr/bin/env bash
 
-.PHONY: help build test bench clean
+.PHONY: help build test bench demo invoke clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -16,5 +16,11 @@ test: build ## Run every test (TypeScript, Terraform, shell, systemd); ends with
 bench: build ## Print the benchmark figures (watchdog tick overhead, zip size, cold import time)
 	@scripts/bench
 
+demo: build ## Rehearse a failover on loopback, no AWS account needed (SCENARIO=file.json SPEED=60)
+	@scripts/demo $(if $(SCENARIO),--scenario $(SCENARIO)) $(if $(SPEED),--speed $(SPEED))
+
+invoke: build ## Run the built watchdog once against your AWS account; a dry run unless LIVE=1
+	@scripts/invoke $(if $(filter 1,$(LIVE)),--live)
+
 clean: ## Remove build outputs and coverage
-	@rm -rf lambda/watchdog/dist laptop/dist coverage
+	@rm -rf lambda/watchdog/dist laptop/dist dist coverage
