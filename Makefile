@@ -2,7 +2,7 @@
 .DEFAULT_GOAL := help
 SHELL := /usr/bin/env bash
 
-.PHONY: help build test bench clean
+.PHONY: help build test test-terraform bench clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -12,6 +12,9 @@ build: ## Build the watchdog Lambda zip (lambda/watchdog/dist/watchdog.zip); pri
 
 test: build ## Run every test (TypeScript, Terraform, shell, systemd); ends with "N passed, N failed"
 	@scripts/test
+
+test-terraform: build ## Run the Terraform checks only: fmt, validate, terraform test (mocked AWS), shellcheck of the worker's user data
+	@scripts/test-terraform
 
 bench: build ## Print the benchmark figures (watchdog tick overhead, zip size, cold import time)
 	@scripts/bench
