@@ -2,7 +2,7 @@
 .DEFAULT_GOAL := help
 SHELL := /usr/bin/env bash
 
-.PHONY: help build test test-terraform bench clean
+.PHONY: help build test test-terraform bench deploy clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -18,6 +18,9 @@ test-terraform: build ## Run the Terraform checks only: fmt, validate, terraform
 
 bench: build ## Print the benchmark figures (watchdog tick overhead, zip size, cold import time)
 	@scripts/bench
+
+deploy: ## Build and deploy to AWS: make deploy HEALTHCHECK_URL=https://<laptop>.ts.net/health ALERT_EMAIL=me@example.com GITOPS_REPO_URL=<repo>
+	@scripts/deploy
 
 clean: ## Remove build outputs and coverage
 	@rm -rf lambda/watchdog/dist laptop/dist coverage
