@@ -53,7 +53,7 @@ variable "tags" {
 # The watchdog function --------------------------------------------------------------------------
 
 variable "lambda_runtime" {
-  description = "Lambda runtime of the watchdog. nodejs22.x works with both AWS provider 5.100 and 6.x; nodejs24.x needs provider 6.x (5.100 rejects it at validate)."
+  description = "Lambda runtime of the watchdog. nodejs22.x works with both AWS provider 5.100 and 6.x; nodejs24.x needs provider 6.x (5.100 rejects it at plan)."
   type        = string
   default     = "nodejs22.x"
 
@@ -172,7 +172,7 @@ variable "dry_run" {
 # The standby worker -----------------------------------------------------------------------------
 
 variable "worker_instance_id" {
-  description = "An existing instance to use as the worker instead of creating one (same region, already running K3s and Argo CD). null: create the worker below."
+  description = "An existing instance to use as the worker instead of creating one (same region, already running K3s and Argo CD). null: this configuration creates one."
   type        = string
   default     = null
 

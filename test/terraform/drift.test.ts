@@ -7,6 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DEFAULTS, readConfig, type Env } from '../../lambda/watchdog/src/config.js';
 import { TAGS, tagChanges } from '../../lambda/watchdog/src/memory.js';
+import { variablesTable } from '../../scripts/lib/tf-variables-table.js';
 
 const ROOT = new URL('../../', import.meta.url);
 const SRC = new URL('lambda/watchdog/src/', ROOT);
@@ -137,6 +138,12 @@ drift('every variable has a type and a description, every output a description',
   for (const name of ['function_name', 'log_group_name', 'worker_instance_id', 'alert_topic_arn', 'schedule_expression']) {
     assert.ok(outputs[name], `output ${name} is missing`);
   }
+});
+
+drift("the README's variables table is the one variables.tf generates", async () => {
+  const table = await variablesTable(await readFile(new URL('terraform/variables.tf', ROOT), 'utf8'));
+  const readme = await readFile(new URL('README.md', ROOT), 'utf8');
+  assert.ok(readme.includes(table), 'README.md is out of date: paste the output of `npx tsx scripts/lib/tf-variables-table.ts`');
 });
 
 drift.run();
