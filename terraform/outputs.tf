@@ -32,3 +32,8 @@ output "schedule_expression" {
   description = "How often the watchdog runs, and whether the schedule is enabled."
   value       = "${aws_scheduler_schedule.watchdog.schedule_expression} (${aws_scheduler_schedule.watchdog.state})"
 }
+
+output "watchdog_environment" {
+  description = "The watchdog's settings as its Lambda sees them: scripts/invoke (make invoke) runs the built handler locally with these."
+  value       = local.watchdog_environment
+}

@@ -1,6 +1,9 @@
 // scripts/invoke: the built handler once, against "your" AWS account (here the fake on loopback).
 import { execFile } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import * as assert from 'uvu/assert';
@@ -51,6 +54,23 @@ invoke('acts and emails with --live', async () => {
   assert.match(result.stdout, /decision: started_ec2 \(failover\)/);
   assert.is(fake.callsTo('StartInstances').length, 1);
   assert.is(fake.published.length, 1);
+});
+
+invoke('takes the settings it was not given from the deployment (terraform output)', async () => {
+  const bin = mkdtempSync(join(tmpdir(), 'invoke-tf-'));
+  const deployed = { WORKER_INSTANCE_ID: INSTANCE_ID, HEALTHCHECK_URL: downUrl, ALERT_TOPIC_ARN: TOPIC_ARN, PROBE_ATTEMPTS: '2', DRY_RUN: 'false' };
+  writeFileSync(join(bin, 'terraform'), `#!/bin/sh\n[ "$3" = "-json" ] && [ "$4" = watchdog_environment ] && echo '${JSON.stringify(deployed)}'\n`);
+  chmodSync(join(bin, 'terraform'), 0o755);
+  try {
+    const result = await invokeScript([], { PATH: `${bin}:${process.env.PATH ?? ''}` });
+    assert.match(result.stdout, /come from the deployment/);
+    // Two probes: PROBE_ATTEMPTS came from the deployment; DRY_RUN did not, a check stays a dry run.
+    assert.match(result.stdout, /laptop: {3}DOWN \(connection \(ECONNREFUSED\), connection \(ECONNREFUSED\)\)/);
+    assert.match(result.stdout, /decision: would_start_ec2/);
+    assert.is(fake.callsTo('StartInstances').length, 0);
+  } finally {
+    rmSync(bin, { recursive: true, force: true });
+  }
 });
 
 invoke('names a missing setting instead of failing somewhere deep', async () => {
