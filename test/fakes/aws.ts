@@ -18,6 +18,12 @@ export interface FakeInstance {
   since: number;
 }
 
+export interface Transition {
+  id: string;
+  state: FakeState;
+  at: number;
+}
+
 export interface RecordedCall {
   action: string;
   params: Record<string, string>;
@@ -84,6 +90,7 @@ export function createAwsFake(options: FakeAwsOptions = {}) {
   const failures = new Map<string, Injected>();
   const calls: RecordedCall[] = [];
   const published: PublishedMessage[] = [];
+  const transitions: Transition[] = [];
   let requestCounter = 0;
 
   /** pending and stopping end by themselves, as on EC2. */
@@ -97,6 +104,7 @@ export function createAwsFake(options: FakeAwsOptions = {}) {
   function move(instance: FakeInstance, state: FakeState, at = now()) {
     instance.state = state;
     instance.since = at;
+    transitions.push({ id: instance.id, state, at });
   }
 
   const requestId = () => `fake-${++requestCounter}`;
@@ -214,6 +222,8 @@ export function createAwsFake(options: FakeAwsOptions = {}) {
     handle,
     calls,
     published,
+    /** Every state change, at the time it happened on the fake's clock (pending and stopping end on time, not when read). */
+    transitions,
     /** The instance as EC2 would describe it now. */
     instance(id: string): FakeInstance {
       const instance = instances.get(id);

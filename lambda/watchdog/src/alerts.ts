@@ -91,57 +91,57 @@ function headline(event: AlertEvent, ctx: AlertContext): { subject: string; lead
   switch (event.kind) {
     case 'failover':
       return {
-        subject: `Failover: laptop down, starting EC2 worker ${id}`,
+        subject: `Failover: laptop down, starting worker ${id}`,
         lead: 'The laptop failed every confirmation probe, so the watchdog started the standby EC2 worker. Argo CD there will redeploy the bot within a few minutes.',
       };
     case 'failback':
       return {
-        subject: `Failback: laptop back, stopping EC2 worker ${id}`,
+        subject: `Failback: laptop back, stopping worker ${id}`,
         lead: `The laptop has been healthy for at least ${minutes(ctx.failbackAfterMs)}, so the watchdog stopped the EC2 worker to save money. The bot runs on the laptop again.`,
       };
     case 'ec2-unreadable':
       return closed
-        ? { subject: `Recovered: EC2 worker ${id} is readable again`, lead: 'The watchdog can read the worker again and acts normally.' }
+        ? { subject: `Recovered: worker ${id} is readable again`, lead: 'The watchdog can read the worker again and acts normally.' }
         : {
-            subject: `Cannot read EC2 worker ${id}: ${errorCode(ctx)}`,
+            subject: `Cannot read worker ${id}: ${errorCode(ctx)}`,
             lead: 'The watchdog could not read the state of the EC2 worker, so it cannot fail over or fail back until this is fixed. It will email again when it recovers.',
           };
     case 'worker-unusable':
       return closed
-        ? { subject: `Recovered: EC2 worker ${id} is usable again`, lead: 'The worker is in a usable state again.' }
+        ? { subject: `Recovered: worker ${id} is usable again`, lead: 'The worker is in a usable state again.' }
         : {
-            subject: `EC2 worker ${id} is terminated: no failover possible`,
+            subject: `Worker ${id} is terminated: no failover possible`,
             lead: 'The standby worker is terminated or terminating. The watchdog can no longer fail over: recreate the worker (terraform apply) or point WORKER_INSTANCE_ID at another instance.',
           };
     case 'start-failed':
       return closed
-        ? { subject: `Recovered: starting EC2 worker ${id} no longer needed`, lead: 'An earlier failed start is no longer needed: the laptop or the worker is back to a normal state.' }
+        ? { subject: `Recovered: starting worker ${id} no longer needed`, lead: 'An earlier failed start is no longer needed: the laptop or the worker is back to a normal state.' }
         : {
-            subject: `Failover FAILED: could not start EC2 worker ${id} (${errorCode(ctx)})`,
+            subject: `Failover FAILED: cannot start worker ${id} (${errorCode(ctx)})`,
             lead: 'The laptop is down and the watchdog could not start the standby worker: the bot is down. The watchdog retries on every tick.',
           };
     case 'stop-failed':
       return closed
-        ? { subject: `Recovered: stopping EC2 worker ${id} no longer failing`, lead: 'An earlier failed stop is no longer pending.' }
+        ? { subject: `Recovered: stopping worker ${id} no longer failing`, lead: 'An earlier failed stop is no longer pending.' }
         : {
-            subject: `Could not stop EC2 worker ${id} (${errorCode(ctx)}): it keeps running`,
+            subject: `Cannot stop worker ${id} (${errorCode(ctx)}): it keeps running`,
             lead: 'The laptop is back but the watchdog could not stop the EC2 worker, which keeps running and costing money. The watchdog retries on every tick.',
           };
     case 'action-held':
       if (closed) return { subject: `Hold no longer blocks the watchdog on ${id}`, lead: 'The hold tag is gone or no longer blocks an action.' };
       return ctx.decision.intended === 'start'
         ? {
-            subject: `Hold tag blocks failover: laptop down, EC2 worker ${id} stays stopped`,
+            subject: `Hold tag blocks failover: laptop down, worker ${id} stays stopped`,
             lead: 'The laptop is down but the worker carries the watchdog:hold tag, so the watchdog does not start it. Remove the tag to allow the failover.',
           }
         : {
-            subject: `Hold tag keeps EC2 worker ${id} running though the laptop is back`,
+            subject: `Hold tag keeps worker ${id} running though the laptop is back`,
             lead: 'The laptop is healthy but the worker carries the watchdog:hold tag, so the watchdog does not stop it; it keeps costing money until the tag is removed.',
           };
     case 'would-start':
-      return { subject: `[dry run] Would start EC2 worker ${id}: laptop down`, lead: 'DRY_RUN is set: the watchdog would have failed over, and did nothing.' };
+      return { subject: `[dry run] Would start worker ${id}: laptop down`, lead: 'DRY_RUN is set: the watchdog would have failed over, and did nothing.' };
     case 'would-stop':
-      return { subject: `[dry run] Would stop EC2 worker ${id}: laptop back`, lead: 'DRY_RUN is set: the watchdog would have failed back, and did nothing.' };
+      return { subject: `[dry run] Would stop worker ${id}: laptop back`, lead: 'DRY_RUN is set: the watchdog would have failed back, and did nothing.' };
   }
 }
 

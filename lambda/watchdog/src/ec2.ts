@@ -47,9 +47,14 @@ function isInstanceState(value: unknown): value is InstanceState {
 
 function toEc2Error(error: unknown): Ec2Error {
   if (error instanceof Ec2Error) return error;
-  const name = (error as { name?: unknown } | null)?.name;
   const message = error instanceof Error ? error.message : String(error);
-  return new Ec2Error(typeof name === 'string' && name !== 'Error' ? name : 'NetworkError', message);
+  const { name, code } = (error ?? {}) as { name?: unknown; code?: unknown };
+  // Our own deadline aborts the call; a socket error carries a Node code such as ECONNREFUSED.
+  if (name === 'AbortError' || name === 'TimeoutError') return new Ec2Error('Timeout', message);
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return new Ec2Error(code, message);
+  // AWS errors are named after their code (UnauthorizedOperation, IncorrectInstanceState…).
+  if (typeof name === 'string' && name !== 'Error' && name !== 'TypeError') return new Ec2Error(name, message);
+  return new Ec2Error('NetworkError', message);
 }
 
 function stateChange(changes: InstanceStateChange[] | undefined, instanceId: string): StateChange {

@@ -55,21 +55,27 @@ export function classifyFetchError(error: unknown): Pick<ProbeResult, 'cause' | 
   return code === undefined ? { cause: 'connection' } : { cause: 'connection', detail: code };
 }
 
-async function readBodyPrefix(response: Response): Promise<string> {
+/** Reads at most BODY_LIMIT bytes, and stops at the deadline even if the fetch implementation does not. */
+async function readBodyPrefix(response: Response, signal: AbortSignal): Promise<string> {
   if (!response.body) return '';
   const reader = response.body.getReader();
+  const cancel = () => void reader.cancel().catch(() => undefined);
+  signal.addEventListener('abort', cancel, { once: true });
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
-    while (size < BODY_LIMIT) {
+    while (size < BODY_LIMIT && !signal.aborted) {
       const { done, value } = await reader.read();
       if (done) break;
       chunks.push(value);
       size += value.byteLength;
     }
+    // A cancelled read ends like a finished body: only the signal tells a trickle from a short answer.
+    signal.throwIfAborted();
   } finally {
+    signal.removeEventListener('abort', cancel);
     // A healthcheck that streams forever must not hold the probe open.
-    void reader.cancel().catch(() => undefined);
+    cancel();
   }
   return Buffer.concat(chunks).subarray(0, BODY_LIMIT).toString('utf8');
 }
@@ -80,7 +86,10 @@ export async function probeOnce(options: ProbeOptions): Promise<ProbeResult> {
   const started = now();
   const elapsed = () => now() - started;
   // One deadline for headers and body: a healthcheck that trickles its body is as dead as a silent one.
-  const signal = AbortSignal.timeout(options.timeoutMs);
+  // A referenced timer, unlike AbortSignal.timeout's, keeps a short-lived process alive until the deadline.
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new DOMException('healthcheck probe timed out', 'TimeoutError')), options.timeoutMs);
+  const signal = deadline.signal;
   try {
     const response = await doFetch(options.url, {
       method: 'GET',
@@ -102,13 +111,15 @@ export async function probeOnce(options: ProbeOptions): Promise<ProbeResult> {
       void response.body?.cancel().catch(() => undefined);
       return { ok: true, durationMs: elapsed(), status };
     }
-    const body = await readBodyPrefix(response);
+    const body = await readBodyPrefix(response, signal);
     if (!body.includes(options.expectedBody)) {
       return { ok: false, durationMs: elapsed(), status, cause: 'body-mismatch', detail: `expected ${JSON.stringify(options.expectedBody.slice(0, 60))}` };
     }
     return { ok: true, durationMs: elapsed(), status };
   } catch (error) {
     return { ok: false, durationMs: elapsed(), ...classifyFetchError(error) };
+  } finally {
+    clearTimeout(timer);
   }
 }
 
