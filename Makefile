@@ -7,7 +7,7 @@ SHELL := /usr/bin/env bash
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-build: ## Build the watchdog Lambda zip (lambda/watchdog/dist/watchdog.zip); prints its size and sha256
+build: ## Build the watchdog Lambda zip and the laptop server (laptop/dist/healthcheck.mjs); prints sizes and sha256
 	@scripts/build
 
 test: build ## Run every test (TypeScript, Terraform, shell, systemd); ends with "N passed, N failed"
@@ -16,7 +16,7 @@ test: build ## Run every test (TypeScript, Terraform, shell, systemd); ends with
 test-terraform: build ## Run the Terraform checks only: fmt, validate, terraform test (mocked AWS), shellcheck of the worker's user data
 	@scripts/test-terraform
 
-bench: build ## Print the benchmark figures (watchdog tick overhead, zip size, cold import time)
+bench: build ## Print the benchmark figures (watchdog tick, zip size, cold import; laptop /health req/s and p99)
 	@scripts/bench
 
 demo: build ## Rehearse a failover on loopback, no AWS account needed (SCENARIO=file.json SPEED=60)

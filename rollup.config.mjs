@@ -31,4 +31,8 @@ export function nodeBundle({ input, file, tsInclude }) {
   };
 }
 
-export default [nodeBundle({ input: 'lambda/watchdog/src/index.ts', file: 'lambda/watchdog/dist/index.mjs', tsInclude: ['lambda/watchdog/src/**/*.ts'] })];
+export default [
+  nodeBundle({ input: 'lambda/watchdog/src/index.ts', file: 'lambda/watchdog/dist/index.mjs', tsInclude: ['lambda/watchdog/src/**/*.ts'] }),
+  // The laptop's healthcheck: no dependencies beyond Node's built-ins; ES2023 runs on the Node 20 it needs at least.
+  nodeBundle({ input: 'laptop/src/main.ts', file: 'laptop/dist/healthcheck.mjs', tsInclude: ['laptop/src/**/*.ts'] }),
+];
