@@ -17,7 +17,7 @@ export function renderSvg(record: RehearsalRecord, figures: Figures): string {
   const end = record.endSeconds;
   const x = (t: number) => LEFT + ((WIDTH - LEFT - RIGHT) * Math.min(Math.max(t, 0), end)) / end;
   const alertsTop = 40 + 2 * (LANE + 12);
-  const height = alertsTop + 24 + record.alerts.length * 18 + 92;
+  const height = alertsTop + 32 + record.alerts.length * 18 + 100;
   const parts: string[] = [];
   const rect = (from: number, to: number, y: number, fill: string, title: string) =>
     parts.push(`<rect x="${x(from).toFixed(1)}" y="${y}" width="${Math.max(0.5, x(to) - x(from)).toFixed(1)}" height="${LANE}" fill="${fill}"><title>${escape(title)}</title></rect>`);
@@ -52,14 +52,14 @@ export function renderSvg(record: RehearsalRecord, figures: Figures): string {
   laneLabel(alertsTop - 8, 'alerts');
   record.alerts.forEach((alert, i) => {
     const ax = x(alert.at).toFixed(1);
-    const ly = alertsTop + 20 + i * 18;
+    const ly = alertsTop + 32 + i * 18;
     parts.push(`<circle cx="${ax}" cy="${alertsTop + 8}" r="5" fill="#d2423a"><title>${escape(alert.subject)}</title></circle>`);
     parts.push(`<text x="${ax}" y="${alertsTop + 12}" font-size="10" dx="7">${i + 1}</text>`);
     parts.push(`<text x="${LEFT}" y="${ly}" font-size="12">${escape(`${i + 1}. ${clock(alert.at)}  ${alert.subject}`)}</text>`);
   });
 
   // Time axis.
-  const axisY = height - 48;
+  const axisY = height - 84;
   parts.push(`<line x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${axisY}" y2="${axisY}" stroke="#444"/>`);
   const step = end > 3600 ? 600 : end > 1200 ? 300 : 60;
   for (let t = 0; t <= end; t += step) {
