@@ -51,6 +51,8 @@ interface Injected {
   code: string;
   status: number;
   remaining: number;
+  /** Carry the call out, then answer the error anyway: a lost answer, which the SDK retries. */
+  afterActing: boolean;
 }
 
 /** Error codes the tests inject, with the HTTP status AWS answers them with. */
@@ -91,6 +93,7 @@ export function createAwsFake(options: FakeAwsOptions = {}) {
   const calls: RecordedCall[] = [];
   const published: PublishedMessage[] = [];
   const transitions: Transition[] = [];
+  const latencyMs: Partial<Record<FakeAction, number>> = { ...options.latencyMs };
   let requestCounter = 0;
 
   /** pending and stopping end by themselves, as on EC2. */
@@ -192,14 +195,19 @@ export function createAwsFake(options: FakeAwsOptions = {}) {
     const params = Object.fromEntries(new URLSearchParams(await request.text()));
     const action = params.Action ?? '';
     calls.push({ action, params, at: now() });
-    const latency = options.latencyMs?.[action as FakeAction];
+    const latency = latencyMs[action as FakeAction];
     if (latency) await new Promise((resolve) => setTimeout(resolve, latency));
     const isSns = action === 'Publish';
     const injected = failures.get(action);
     if (injected && injected.remaining > 0) {
       injected.remaining -= 1;
+      if (injected.afterActing) await perform(action, params);
       return isSns ? snsError(injected.code, `injected ${injected.code}`, injected.status) : ec2Error(injected.code, `injected ${injected.code}`, injected.status);
     }
+    return perform(action, params);
+  }
+
+  async function perform(action: string, params: Record<string, string>): Promise<Response> {
     switch (action) {
       case 'DescribeInstances':
         return describe(params);
@@ -233,9 +241,15 @@ export function createAwsFake(options: FakeAwsOptions = {}) {
     setState(id: string, state: FakeState) {
       move(this.instance(id), state);
     },
-    /** The next `times` calls of `action` (default: every call until cleared) fail with `code`. */
-    failWith(action: FakeAction, code: string, times = Number.POSITIVE_INFINITY) {
-      failures.set(action, { code, status: ERROR_STATUS[code] ?? 400, remaining: times });
+    /**
+     * The next `times` calls of `action` (default: every call until cleared) fail with `code`;
+     * with `afterActing`, each is carried out first, as when AWS acted but its answer was lost.
+     */
+    failWith(action: FakeAction, code: string, times = Number.POSITIVE_INFINITY, options: { afterActing?: boolean } = {}) {
+      failures.set(action, { code, status: ERROR_STATUS[code] ?? 400, remaining: times, afterActing: options.afterActing ?? false });
+    },
+    setLatency(action: FakeAction, ms: number) {
+      latencyMs[action] = ms;
     },
     clearFailures() {
       failures.clear();

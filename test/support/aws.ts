@@ -11,10 +11,11 @@ export const HEALTH_URL = 'https://laptop.tail1234.ts.net/health';
 
 const credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' };
 
-export function testClients() {
+/** One attempt by default; a test of the SDK's retries asks for more. */
+export function testClients(maxAttempts = 1) {
   return {
-    ec2: new EC2Client({ region: REGION, credentials, maxAttempts: 1 }),
-    sns: new SNSClient({ region: REGION, credentials, maxAttempts: 1 }),
+    ec2: new EC2Client({ region: REGION, credentials, maxAttempts }),
+    sns: new SNSClient({ region: REGION, credentials, maxAttempts }),
   };
 }
 

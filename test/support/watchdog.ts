@@ -24,12 +24,19 @@ export interface WatchdogOptions {
   tags?: Record<string, string>;
   config?: Partial<Config>;
   alertTopic?: string | undefined;
+  /** How long pending and stopping last on the fake (default 30 s of the virtual clock). */
+  transitionMs?: number;
+  /** The SDK's attempts per call (default 1: injected errors surface at once). */
+  maxAttempts?: number;
+  /** Each AWS call's deadline (default 2 s). */
+  apiTimeoutMs?: number;
 }
 
 export function createWatchdog(options: WatchdogOptions = {}) {
   let clock = START;
   const now = () => clock;
-  const fake = createAwsFake({ now, pendingMs: 30_000, stoppingMs: 30_000, instances: [{ id: INSTANCE_ID, state: options.state ?? 'stopped', tags: options.tags ?? {} }] });
+  const transitionMs = options.transitionMs ?? 30_000;
+  const fake = createAwsFake({ now, pendingMs: transitionMs, stoppingMs: transitionMs, instances: [{ id: INSTANCE_ID, state: options.state ?? 'stopped', tags: options.tags ?? {} }] });
   const laptop = createLaptop();
   server.use(...awsHandlers(fake), laptop.handler);
   const logs: LogLine[] = [];
@@ -43,9 +50,9 @@ export function createWatchdog(options: WatchdogOptions = {}) {
 
   /** A fresh Lambda container: new clients, no memory but the worker's tags. */
   function coldStart(): Handler {
-    const { ec2, sns } = testClients();
+    const { ec2, sns } = testClients(options.maxAttempts);
     return createHandler(config, {
-      worker: createWorkerApi(ec2, INSTANCE_ID, 2000),
+      worker: createWorkerApi(ec2, INSTANCE_ID, options.apiTimeoutMs ?? 2000),
       publish: createPublisher(sns, topic, log, 2000),
       log,
       now,
@@ -67,9 +74,11 @@ export function createWatchdog(options: WatchdogOptions = {}) {
     },
     /** One scheduled invocation, then the minute until the next one. */
     async tick(): Promise<Summary> {
-      const summary = await handler();
-      clock += MINUTE;
-      return summary;
+      try {
+        return await handler();
+      } finally {
+        clock += MINUTE;
+      }
     },
     async ticks(count: number): Promise<Summary[]> {
       const all: Summary[] = [];

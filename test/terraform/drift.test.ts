@@ -66,9 +66,9 @@ async function actionsCalledByCode(): Promise<string[]> {
 
 /** The tag keys the watchdog ever sets or deletes: tagChanges with every memory field set, then cleared. */
 function tagKeysWrittenByCode(): string[] {
-  const full = { healthySince: Date.parse('2026-01-01T00:00:00Z'), openConditions: ['start-failed' as const] };
+  const full = { healthySince: Date.parse('2026-01-01T00:00:00Z'), transitionalSince: Date.parse('2026-01-01T00:00:00Z'), openConditions: ['start-failed' as const] };
   const set = tagChanges({}, full).set;
-  const { remove } = tagChanges(set, { healthySince: undefined, openConditions: [] });
+  const { remove } = tagChanges(set, { healthySince: undefined, transitionalSince: undefined, openConditions: [] });
   return sorted([...Object.keys(set), ...remove]);
 }
 

@@ -35,17 +35,19 @@ function context(observation: Observation, outcome: Outcome): AlertContext {
     instanceId: longId,
     healthcheckUrl: 'https://a-rather-long-laptop-name.tail1234.ts.net/health',
     observation,
-    decision: decide(observation, EMPTY_MEMORY, NOW, { failbackAfterMs: 600_000 }),
+    decision: decide(observation, EMPTY_MEMORY, NOW, { failbackAfterMs: 600_000, stuckAfterMs: 900_000 }),
     outcome,
     now: NOW,
     dryRun: false,
     failbackAfterMs: 600_000,
+    stuckAfterMs: 900_000,
   };
 }
 
 const down: Observation = {
   laptop: { status: 'down', probes: [{ ok: false, durationMs: 5000, cause: 'timeout' }, { ok: false, durationMs: 3, cause: 'connection', detail: 'ECONNREFUSED' }, { ok: false, durationMs: 40, status: 503, cause: 'http-status' }] },
   worker: { readable: true, state: 'stopped', hold: false },
+  memoryWritable: undefined,
 };
 const failed: Outcome = { kind: 'failed', code: 'VcpuLimitExceededForThisVeryLongErrorCodeThatNobodyExpects', message: 'limit' };
 
@@ -76,7 +78,7 @@ bodies('gives every alert a distinct subject, so an inbox tells them apart', () 
 });
 
 bodies('says what happened, the evidence and what the watchdog did', () => {
-  const started: Outcome = { kind: 'done', change: { previousState: 'stopped', currentState: 'pending' } };
+  const started: Outcome = { kind: 'done', change: { previousState: 'stopped', currentState: 'pending', attempts: 1 } };
   const { message } = formatAlert({ kind: 'failover', phase: 'event' }, context(down, started));
   assert.match(message, /started the standby EC2 worker/);
   assert.match(message, /probe 1: timed out after 5000 ms/);
@@ -88,7 +90,7 @@ bodies('says what happened, the evidence and what the watchdog did', () => {
 });
 
 bodies('names the AWS error when the EC2 state cannot be read', () => {
-  const blind: Observation = { laptop: down.laptop, worker: { readable: false, error: { code: 'UnauthorizedOperation', message: 'not allowed' } } };
+  const blind: Observation = { ...down, worker: { readable: false, error: { code: 'UnauthorizedOperation', message: 'not allowed' } } };
   const { subject, message } = formatAlert({ kind: 'ec2-unreadable', phase: 'opened' }, context(blind, { kind: 'none' }));
   assert.is(subject, `[watchdog] Cannot read worker ${longId}: UnauthorizedOperation`);
   assert.match(message, /state unreadable \(UnauthorizedOperation: not allowed\)/);

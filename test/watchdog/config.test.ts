@@ -29,6 +29,7 @@ defaults('needs only the instance id and the healthcheck URL, with documented de
       attempts: config.probeAttempts,
       delay: config.probeRetryDelayMs,
       failback: config.failbackAfterMs,
+      stuck: config.stuckAfterMs,
       api: config.apiTimeoutMs,
       dryRun: config.dryRun,
     },
@@ -41,6 +42,7 @@ defaults('needs only the instance id and the healthcheck URL, with documented de
       attempts: 3,
       delay: 5000,
       failback: 600_000,
+      stuck: 900_000,
       api: 5000,
       dryRun: false,
     },
@@ -76,6 +78,11 @@ defaults('treats an empty optional variable as unset, as Terraform passes them',
   assert.is(config.dryRun, false);
 });
 
+defaults('keeps the spaces of an expected body, which are part of the text to find', () => {
+  assert.is(readConfig({ ...valid, EXPECTED_BODY: ' OK ' }).expectedBody, ' OK ');
+  assert.is(readConfig({ ...valid, EXPECTED_BODY: '   ' }).expectedBody, '   ');
+});
+
 defaults('accepts plain http only for a healthcheck on this machine', () => {
   assert.is(readConfig({ ...valid, HEALTHCHECK_URL: 'http://127.0.0.1:8080/health' }).healthcheckUrl.port, '8080');
   assert.ok(problemsOf({ ...valid, HEALTHCHECK_URL: 'http://laptop.tail1234.ts.net/health' })[0]?.startsWith('HEALTHCHECK_URL is'));
@@ -97,12 +104,15 @@ const cases: Array<[string, Env, string]> = [
   ['an ftp URL', { ...valid, HEALTHCHECK_URL: 'ftp://laptop.ts.net/health' }, 'HEALTHCHECK_URL is "ftp://laptop.ts.net/health"'],
   ['credentials in the URL', { ...valid, HEALTHCHECK_URL: 'https://me:pw@laptop.ts.net/health' }, 'HEALTHCHECK_URL is'],
   ['a bad topic ARN', { ...valid, ALERT_TOPIC_ARN: 'watchdog-alerts' }, 'ALERT_TOPIC_ARN is "watchdog-alerts": expected an SNS topic ARN'],
-  ['a negative timeout', { ...valid, PROBE_TIMEOUT_SECONDS: '-1' }, 'PROBE_TIMEOUT_SECONDS is "-1": expected a number of seconds greater than 0 and at most 60 (default 5)'],
-  ['a zero timeout', { ...valid, PROBE_TIMEOUT_SECONDS: '0' }, 'PROBE_TIMEOUT_SECONDS is "0": expected a number of seconds greater than 0'],
+  ['a negative timeout', { ...valid, PROBE_TIMEOUT_SECONDS: '-1' }, 'PROBE_TIMEOUT_SECONDS is "-1": expected a number of seconds from 0.1 to 60 (default 5)'],
+  ['a zero timeout', { ...valid, PROBE_TIMEOUT_SECONDS: '0' }, 'PROBE_TIMEOUT_SECONDS is "0": expected a number of seconds from 0.1 to 60'],
+  ['a timeout too small to let a healthy probe through', { ...valid, PROBE_TIMEOUT_SECONDS: '0.0004' }, 'PROBE_TIMEOUT_SECONDS is "0.0004": expected a number of seconds from 0.1'],
+  ['an API deadline that rounds to nothing', { ...valid, API_TIMEOUT_SECONDS: '0.0001' }, 'API_TIMEOUT_SECONDS is "0.0001": expected a number of seconds from 0.1 to 30'],
+  ['a stuck threshold under a minute', { ...valid, STUCK_AFTER_SECONDS: '30' }, 'STUCK_AFTER_SECONDS is "30": expected a number of seconds from 60 to 86400 (default 900)'],
   ['a timeout with a unit', { ...valid, PROBE_TIMEOUT_SECONDS: '5s' }, 'PROBE_TIMEOUT_SECONDS is "5s"'],
   ['zero attempts', { ...valid, PROBE_ATTEMPTS: '0' }, 'PROBE_ATTEMPTS is "0": expected a whole number from 1 to 10 (default 3)'],
   ['fractional attempts', { ...valid, PROBE_ATTEMPTS: '2.5' }, 'PROBE_ATTEMPTS is "2.5": expected a whole number'],
-  ['a retry delay over a minute', { ...valid, PROBE_RETRY_DELAY_SECONDS: '61' }, 'PROBE_RETRY_DELAY_SECONDS is "61": expected a number of seconds at least 0 and at most 60'],
+  ['a retry delay over a minute', { ...valid, PROBE_RETRY_DELAY_SECONDS: '61' }, 'PROBE_RETRY_DELAY_SECONDS is "61": expected a number of seconds from 0 to 60'],
   ['a negative failback time', { ...valid, FAILBACK_AFTER_SECONDS: '-5' }, 'FAILBACK_AFTER_SECONDS is "-5"'],
   ['an API timeout of zero', { ...valid, API_TIMEOUT_SECONDS: '0' }, 'API_TIMEOUT_SECONDS is "0"'],
   ['a DRY_RUN that is not a boolean', { ...valid, DRY_RUN: 'maybe' }, 'DRY_RUN is "maybe": expected true or false (default false)'],

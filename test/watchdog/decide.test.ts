@@ -19,7 +19,7 @@ import type { InstanceState } from '../../lambda/watchdog/src/ec2.js';
 
 const NOW = Date.parse('2026-12-04T12:00:00Z');
 const MINUTE = 60_000;
-const settings = { failbackAfterMs: 10 * MINUTE };
+const settings = { failbackAfterMs: 10 * MINUTE, stuckAfterMs: 15 * MINUTE };
 
 const ok = { ok: true, durationMs: 10, status: 200 };
 const lost = { ok: false, durationMs: 10, cause: 'timeout' as const };
@@ -27,7 +27,7 @@ const lost = { ok: false, durationMs: 10, cause: 'timeout' as const };
 function observe(laptop: LaptopStatus, worker: InstanceState | 'unreadable', hold = false): Observation {
   const probes = laptop === 'up' ? [ok] : laptop === 'down' ? [lost, lost, lost] : [lost];
   const view: WorkerView = worker === 'unreadable' ? { readable: false, error: { code: 'UnauthorizedOperation', message: 'no' } } : { readable: true, state: worker, hold };
-  return { laptop: { status: laptop, probes }, worker: view };
+  return { laptop: { status: laptop, probes }, worker: view, memoryWritable: undefined };
 }
 
 const table = suite('decide: the decision table');
@@ -57,10 +57,15 @@ for (const [laptop, state, action, reason] of rows) {
   });
 }
 
-table('an unreadable EC2 state decides nothing and keeps the failback clock as it was', () => {
-  const memory = { healthySince: NOW - MINUTE, openConditions: [] };
-  const decision = decide(observe('down', 'unreadable'), memory, NOW, settings);
-  assert.equal(decision, { action: 'none', intended: 'none', reason: 'ec2-unreadable', healthySince: NOW - MINUTE });
+table('an unreadable EC2 state decides nothing and keeps the failback clock while the laptop stays up', () => {
+  const memory = { healthySince: NOW - MINUTE, transitionalSince: undefined, openConditions: [] };
+  const decision = decide(observe('up', 'unreadable'), memory, NOW, settings);
+  assert.equal([decision.action, decision.reason, decision.healthySince], ['none', 'ec2-unreadable', NOW - MINUTE]);
+});
+
+table('an unreadable EC2 state still restarts the failback clock when a probe fails', () => {
+  const memory = { healthySince: NOW - 9 * MINUTE, transitionalSince: undefined, openConditions: [] };
+  assert.is(decide(observe('suspect', 'unreadable'), memory, NOW, settings).healthySince, undefined);
 });
 
 table.run();
@@ -74,23 +79,23 @@ hysteresis('starts the failback clock at the first healthy tick while the worker
 });
 
 hysteresis('does not stop the EC2 one second before the configured time', () => {
-  const memory = { healthySince: NOW - 10 * MINUTE + 1000, openConditions: [] };
+  const memory = { healthySince: NOW - 10 * MINUTE + 1000, transitionalSince: undefined, openConditions: [] };
   assert.is(decide(observe('up', 'running'), memory, NOW, settings).action, 'none');
 });
 
 hysteresis('stops the EC2 once the laptop has been healthy for the configured time', () => {
-  const memory = { healthySince: NOW - 10 * MINUTE, openConditions: [] };
+  const memory = { healthySince: NOW - 10 * MINUTE, transitionalSince: undefined, openConditions: [] };
   const decision = decide(observe('up', 'running'), memory, NOW, settings);
   assert.is(decision.action, 'stop');
   assert.is(decision.reason, 'failback');
 });
 
 hysteresis('stops at once when the failback time is zero', () => {
-  assert.is(decide(observe('up', 'running'), EMPTY_MEMORY, NOW, { failbackAfterMs: 0 }).action, 'stop');
+  assert.is(decide(observe('up', 'running'), EMPTY_MEMORY, NOW, { failbackAfterMs: 0, stuckAfterMs: 15 * MINUTE }).action, 'stop');
 });
 
 hysteresis('restarts the clock after a failure, even an unconfirmed one', () => {
-  const memory = { healthySince: NOW - 9 * MINUTE, openConditions: [] };
+  const memory = { healthySince: NOW - 9 * MINUTE, transitionalSince: undefined, openConditions: [] };
   assert.is(decide(observe('suspect', 'running'), memory, NOW, settings).healthySince, undefined);
   assert.is(decide(observe('down', 'running'), memory, NOW, settings).healthySince, undefined);
 });
@@ -98,20 +103,20 @@ hysteresis('restarts the clock after a failure, even an unconfirmed one', () => 
 hysteresis('counts healthy time from while the worker was still pending', () => {
   const pending = decide(observe('up', 'pending'), EMPTY_MEMORY, NOW, settings);
   assert.is(pending.healthySince, NOW);
-  const later = decide(observe('up', 'running'), { healthySince: pending.healthySince, openConditions: [] }, NOW + 10 * MINUTE, settings);
+  const later = decide(observe('up', 'running'), { healthySince: pending.healthySince, transitionalSince: undefined, openConditions: [] }, NOW + 10 * MINUTE, settings);
   assert.is(later.action, 'stop');
 });
 
 hysteresis('forgets the clock once the worker is stopped', () => {
-  const memory = { healthySince: NOW - 20 * MINUTE, openConditions: [] };
+  const memory = { healthySince: NOW - 20 * MINUTE, transitionalSince: undefined, openConditions: [] };
   assert.is(decide(observe('up', 'stopped'), memory, NOW, settings).healthySince, undefined);
 });
 
 hysteresis('treats a remembered time in the future as now, so a skewed tag cannot stop the EC2 early or never', () => {
-  const memory = { healthySince: NOW + 60 * MINUTE, openConditions: [] };
+  const memory = { healthySince: NOW + 60 * MINUTE, transitionalSince: undefined, openConditions: [] };
   const decision = decide(observe('up', 'running'), memory, NOW, settings);
   assert.is(decision.healthySince, NOW);
-  assert.is(decide(observe('up', 'running'), { healthySince: decision.healthySince, openConditions: [] }, NOW + 10 * MINUTE, settings).action, 'stop');
+  assert.is(decide(observe('up', 'running'), { healthySince: decision.healthySince, transitionalSince: undefined, openConditions: [] }, NOW + 10 * MINUTE, settings).action, 'stop');
 });
 
 hysteresis.run();
@@ -124,7 +129,7 @@ hold('does not start the EC2 while held, but says it would have', () => {
 });
 
 hold('does not stop the EC2 while held', () => {
-  const decision = decide(observe('up', 'running', true), { healthySince: NOW - 60 * MINUTE, openConditions: [] }, NOW, settings);
+  const decision = decide(observe('up', 'running', true), { healthySince: NOW - 60 * MINUTE, transitionalSince: undefined, openConditions: [] }, NOW, settings);
   assert.equal([decision.action, decision.intended, decision.reason], ['none', 'stop', 'hold']);
 });
 
@@ -133,6 +138,22 @@ hold('keeps reporting the normal reason when there is nothing to block', () => {
 });
 
 hold.run();
+
+const stuck = suite('decide: a worker stuck in a transition');
+
+stuck('starts the transition clock when the worker is first seen pending or stopping', () => {
+  assert.is(decide(observe('up', 'stopping'), EMPTY_MEMORY, NOW, settings).transitionalSince, NOW);
+  assert.is(decide(observe('down', 'pending'), EMPTY_MEMORY, NOW, settings).transitionalSince, NOW);
+  assert.is(decide(observe('down', 'stopped'), { ...EMPTY_MEMORY, transitionalSince: NOW - MINUTE }, NOW, settings).transitionalSince, undefined);
+});
+
+stuck('calls the worker stuck only after STUCK_AFTER_SECONDS in the same transition', () => {
+  const since = (ms: number) => ({ ...EMPTY_MEMORY, transitionalSince: NOW - ms });
+  assert.is(decide(observe('down', 'stopping'), since(15 * MINUTE - 1000), NOW, settings).stuck, false);
+  assert.is(decide(observe('down', 'stopping'), since(15 * MINUTE), NOW, settings).stuck, true);
+});
+
+stuck.run();
 
 const confirm = suite('laptopStatus and needsConfirmation');
 
@@ -161,8 +182,8 @@ confirm.run();
 const alerts = suite('reconcile: alerts on transitions only');
 
 const decided = (o: Observation, memory = EMPTY_MEMORY) => decide(o, memory, NOW, settings);
-const started: Outcome = { kind: 'done', change: { previousState: 'stopped', currentState: 'pending' } };
-const stopped: Outcome = { kind: 'done', change: { previousState: 'running', currentState: 'stopping' } };
+const started: Outcome = { kind: 'done', change: { previousState: 'stopped', currentState: 'pending', attempts: 1 } };
+const stopped: Outcome = { kind: 'done', change: { previousState: 'running', currentState: 'stopping', attempts: 1 } };
 const failed: Outcome = { kind: 'failed', code: 'InsufficientInstanceCapacity', message: 'none left' };
 const none: Outcome = { kind: 'none' };
 
@@ -173,7 +194,7 @@ alerts('sends one failover event when this invocation started the EC2', () => {
 
 alerts('sends nothing when another invocation had already started it', () => {
   const o = observe('down', 'stopped');
-  const already: Outcome = { kind: 'already', change: { previousState: 'pending', currentState: 'pending' } };
+  const already: Outcome = { kind: 'already', change: { previousState: 'pending', currentState: 'pending', attempts: 1 } };
   assert.equal(reconcile(o, decided(o), already, []).alerts, []);
 });
 
@@ -185,7 +206,7 @@ alerts('sends nothing for IncorrectInstanceState from a race', () => {
 
 alerts('sends one failback event when this invocation stopped the EC2', () => {
   const o = observe('up', 'running');
-  const decision = decide(o, { healthySince: NOW - 60 * MINUTE, openConditions: [] }, NOW, settings);
+  const decision = decide(o, { healthySince: NOW - 60 * MINUTE, transitionalSince: undefined, openConditions: [] }, NOW, settings);
   assert.equal(reconcile(o, decision, stopped, []).alerts, [{ kind: 'failback', phase: 'event' }]);
 });
 
@@ -249,6 +270,47 @@ alerts('a dry run never opens start-failed', () => {
   assert.not.ok(reconcile(o, decided(o), { kind: 'dry-run' }, []).open.includes('start-failed' as Condition));
 });
 
+alerts('reports a start that failed on our side but happened anyway as the failover it was', () => {
+  const o = observe('down', 'running');
+  assert.equal(reconcile(o, decided(o), none, ['start-failed']), { open: [], alerts: [{ kind: 'failover', phase: 'event' }] });
+});
+
+alerts('reports a stop that failed on our side but happened anyway as the failback it was', () => {
+  const o = observe('up', 'stopped');
+  assert.equal(reconcile(o, decided(o), none, ['stop-failed']), { open: [], alerts: [{ kind: 'failback', phase: 'event' }] });
+});
+
+alerts('closes stop-failed with a recovery when the laptop fails again and the worker keeps running', () => {
+  const o = observe('down', 'running');
+  assert.equal(reconcile(o, decided(o), none, ['stop-failed']).alerts, [{ kind: 'stop-failed', phase: 'closed' }]);
+});
+
+alerts('tells once that the worker is stuck, and when it is not any more', () => {
+  const o = observe('down', 'stopping');
+  const stuckDecision = decide(o, { ...EMPTY_MEMORY, transitionalSince: NOW - 20 * MINUTE }, NOW, settings);
+  const first = reconcile(o, stuckDecision, none, []);
+  assert.equal(first, { open: ['worker-stuck'], alerts: [{ kind: 'worker-stuck', phase: 'opened' }] });
+  assert.equal(reconcile(o, stuckDecision, none, first.open).alerts, []);
+  const freed = observe('down', 'stopped');
+  assert.equal(reconcile(freed, decided(freed), started, first.open).alerts, [
+    { kind: 'failover', phase: 'event' },
+    { kind: 'worker-stuck', phase: 'closed' },
+  ]);
+});
+
+alerts('tells once that the memory cannot be saved, and when it can again', () => {
+  const o = { ...observe('up', 'stopped'), memoryWritable: false };
+  const first = reconcile(o, decided(o), none, []);
+  assert.equal(first, { open: ['memory-unwritable'], alerts: [{ kind: 'memory-unwritable', phase: 'opened' }] });
+  assert.equal(reconcile({ ...o, memoryWritable: undefined }, decided(o), none, first.open).alerts, [], 'no write this tick: nothing learnt');
+  assert.equal(reconcile({ ...o, memoryWritable: true }, decided(o), none, first.open).alerts, [{ kind: 'memory-unwritable', phase: 'closed' }]);
+});
+
+alerts('closes worker-unusable when the worker is usable again', () => {
+  const o = observe('up', 'stopped');
+  assert.equal(reconcile(o, decided(o), none, ['worker-unusable']).alerts, [{ kind: 'worker-unusable', phase: 'closed' }]);
+});
+
 alerts.run();
 
 const taken = suite('actionTaken: the summary vocabulary');
@@ -258,7 +320,7 @@ taken('names each outcome as the reference did, and the new cases plainly', () =
   assert.is(actionTaken(start, started), 'started_ec2');
   assert.is(actionTaken(start, failed), 'start_ec2_failed');
   assert.is(actionTaken(start, { kind: 'dry-run' }), 'would_start_ec2');
-  assert.is(actionTaken(start, { kind: 'already', change: { previousState: 'pending', currentState: 'pending' } }), 'start_already_in_progress');
+  assert.is(actionTaken(start, { kind: 'already', change: { previousState: 'pending', currentState: 'pending', attempts: 1 } }), 'start_already_in_progress');
   assert.is(actionTaken(decided(observe('up', 'stopped')), none), 'none_normal_state');
   assert.is(actionTaken(decided(observe('down', 'running')), none), 'none_failover_active');
   assert.is(actionTaken(decided(observe('up', 'stopping')), none), 'waiting_transitional_state');

@@ -30,7 +30,7 @@ api('reads the state and the tags', async () => {
 api('reports the previous and current state of a start', async () => {
   const fake = createAwsFake({ pendingMs: 60_000, instances: [{ id: INSTANCE_ID }] });
   server.use(...awsHandlers(fake));
-  assert.equal(await createWorkerApi(testClients().ec2, INSTANCE_ID, 2000).start(), { previousState: 'stopped', currentState: 'pending' });
+  assert.equal(await createWorkerApi(testClients().ec2, INSTANCE_ID, 2000).start(), { previousState: 'stopped', currentState: 'pending', attempts: 1 });
 });
 
 api('writes and deletes tags in one call each', async () => {

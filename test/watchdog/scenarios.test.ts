@@ -44,7 +44,6 @@ healthy('writes one JSON-ready decision log line per tick with the evidence', as
   assert.is(line.action_taken, 'none_normal_state');
   assert.equal((line.probes as Array<{ ok: boolean; status: number }>).map((p) => [p.ok, p.status]), [[true, 200]]);
   assert.type(line.duration_ms, 'number');
-  assert.not.throws(() => JSON.parse(JSON.stringify(line)));
 });
 
 healthy.run();
@@ -240,14 +239,56 @@ ec2Errors('alerts once when the stop fails: the EC2 keeps costing money', async 
   assert.equal(w.subjects(), [`[watchdog] Cannot stop worker ${INSTANCE_ID} (UnauthorizedOperation): it keeps running`]);
 });
 
-ec2Errors('keeps its memory in the container when the tags cannot be written: no alert storm', async () => {
+ec2Errors('keeps its memory in the container when the tags cannot be written, says so once, and sends no storm', async () => {
   const w = createWatchdog();
   w.laptop.set('down');
   w.fake.failWith('StartInstances', 'InsufficientInstanceCapacity');
   w.fake.failWith('CreateTags', 'UnauthorizedOperation');
-  await w.ticks(4);
-  assert.is(w.fake.published.length, 1);
-  assert.ok(w.logs.some((l) => l.message === 'cannot save the watchdog memory in the worker tags'));
+  await w.ticks(5);
+  assert.equal(w.subjects(), [
+    `[watchdog] Failover FAILED: cannot start worker ${INSTANCE_ID} (InsufficientInstanceCapacity)`,
+    `[watchdog] Cannot save watchdog memory in the tags of worker ${INSTANCE_ID}`,
+  ]);
+  assert.ok(w.logs.some((l) => l.message === 'cannot save the watchdog memory in the worker tags' && l.error_code === 'UnauthorizedOperation'));
+  w.fake.clearFailures();
+  await w.ticks(2);
+  assert.equal(w.subjects().slice(2), [
+    `[watchdog] Failover: laptop down, starting worker ${INSTANCE_ID}`,
+    `[watchdog] Recovered: the watchdog can save its memory on worker ${INSTANCE_ID} again`,
+  ]);
+});
+
+ec2Errors('reports a start whose answer came too late, but which EC2 carried out, as the failover it was', async () => {
+  const w = createWatchdog({ apiTimeoutMs: 100 });
+  w.laptop.set('down');
+  w.fake.setLatency('StartInstances', 300);
+  assert.is((await w.tick()).action_taken, 'start_ec2_failed');
+  await new Promise((resolve) => setTimeout(resolve, 400)); // EC2 acts after our deadline
+  w.fake.setLatency('StartInstances', 0);
+  assert.is((await w.tick()).ec2_state, 'pending');
+  assert.equal(w.subjects(), [
+    `[watchdog] Failover FAILED: cannot start worker ${INSTANCE_ID} (Timeout)`,
+    `[watchdog] Failover: laptop down, starting worker ${INSTANCE_ID}`,
+  ]);
+});
+
+ec2Errors('sends the failover email when the SDK had to retry a start whose first answer was lost', async () => {
+  const w = createWatchdog({ maxAttempts: 2 });
+  w.laptop.set('down');
+  w.fake.failWith('StartInstances', 'InternalError', 1, { afterActing: true });
+  const summary = await w.tick();
+  assert.is(w.fake.callsTo('StartInstances').length, 2, 'the SDK retried');
+  assert.is(summary.action_taken, 'started_ec2');
+  assert.equal(w.subjects(), [`[watchdog] Failover: laptop down, starting worker ${INSTANCE_ID}`]);
+});
+
+ec2Errors('tells once that the worker is stuck stopping while the laptop is down', async () => {
+  const w = createWatchdog({ state: 'running', transitionMs: 60 * MINUTE });
+  w.fake.setState(INSTANCE_ID, 'stopping');
+  w.laptop.set('down');
+  const actions = (await w.ticks(20)).map((s) => s.action_taken);
+  assert.equal([...new Set(actions)], ['waiting_transitional_state']);
+  assert.equal(w.subjects(), [`[watchdog] Worker ${INSTANCE_ID} stuck stopping for 15 min`]);
 });
 
 ec2Errors('tells once that a terminated worker makes failover impossible', async () => {
@@ -261,17 +302,35 @@ ec2Errors.run();
 
 const snsErrors = withMsw(suite('SNS errors'));
 
-snsErrors('fails over even when the alert cannot be published, and logs why', async () => {
+snsErrors('fails over even when the alert cannot be published, logs why, then fails the invocation for the error alarm', async () => {
   const w = createWatchdog();
   w.laptop.set('down');
   w.fake.failWith('Publish', 'AuthorizationError');
-  const summary = await w.tick();
-  assert.is(summary.action_taken, 'started_ec2');
+  try {
+    await w.tick();
+    assert.unreachable('a tick whose alert was lost must fail');
+  } catch (error) {
+    assert.is((error as Error).name, 'AlertDeliveryError');
+    assert.match((error as Error).message, /Failover: laptop down/);
+  }
   assert.is(w.fake.instance(INSTANCE_ID).state, 'running');
   const failure = w.logs.find((l) => l.message === 'alert publish failed');
   assert.ok(failure, 'the failed publish is logged');
   // The SDK names SNS's AuthorizationError code after its modelled exception.
   assert.is(failure!.error_code, 'AuthorizationErrorException');
+  const decision = w.logs.find((l) => l.message === 'decision');
+  assert.equal([decision?.action_taken, decision?.alerts_failed], ['started_ec2', [`[watchdog] Failover: laptop down, starting worker ${INSTANCE_ID}`]]);
+});
+
+snsErrors('sends a problem alert again on the next tick when SNS refused it', async () => {
+  const w = createWatchdog();
+  w.laptop.set('down');
+  w.fake.failWith('StartInstances', 'InsufficientInstanceCapacity');
+  w.fake.failWith('Publish', 'InternalError', 1);
+  await w.tick().catch(() => undefined);
+  await w.ticks(2);
+  assert.equal(w.subjects(), [`[watchdog] Failover FAILED: cannot start worker ${INSTANCE_ID} (InsufficientInstanceCapacity)`]);
+  assert.is(w.fake.callsTo('Publish').length, 2, 'one refused, one delivered, then quiet');
 });
 
 snsErrors('only logs alerts when no topic is configured', async () => {
@@ -300,6 +359,57 @@ twice('two concurrent invocations start the EC2 once and send one alert', async 
 });
 
 twice.run();
+
+const coldStart = withMsw(suite('a cold start that cannot read EC2 at first'));
+
+coldStart('does not repeat an alert the tags say was sent', async () => {
+  const w = createWatchdog({ tags: { [TAGS.hold]: 'true' } });
+  w.laptop.set('down');
+  await w.tick();
+  w.coldStart();
+  w.fake.failWith('DescribeInstances', 'RequestLimitExceeded', 1);
+  await w.ticks(2);
+  assert.equal(w.subjects(), [
+    `[watchdog] Hold tag blocks failover: laptop down, worker ${INSTANCE_ID} stays stopped`,
+    `[watchdog] Cannot read worker ${INSTANCE_ID}: RequestLimitExceeded`,
+    `[watchdog] Recovered: worker ${INSTANCE_ID} is readable again`,
+  ]);
+});
+
+coldStart('still sends the recovery of a problem the tags say is open', async () => {
+  const w = createWatchdog();
+  w.laptop.set('down');
+  w.fake.failWith('StartInstances', 'InsufficientInstanceCapacity');
+  await w.tick();
+  w.coldStart();
+  w.laptop.set('up');
+  w.fake.failWith('DescribeInstances', 'RequestLimitExceeded', 1);
+  await w.ticks(2);
+  assert.ok(w.subjects().includes(`[watchdog] Recovered: starting worker ${INSTANCE_ID} no longer needed`), w.subjects().join('\n'));
+  assert.not.ok(TAGS.openConditions in w.fake.instance(INSTANCE_ID).tags, 'nothing left open');
+});
+
+coldStart('keeps the failback clock of the tags while the laptop stayed up', async () => {
+  const w = createWatchdog({ state: 'running', config: { failbackAfterMs: 5 * MINUTE } });
+  await w.ticks(3);
+  w.coldStart();
+  w.fake.failWith('DescribeInstances', 'RequestLimitExceeded', 1);
+  const actions = (await w.ticks(3)).map((s) => s.action_taken);
+  // Healthy since the first tick: the stop comes 5 minutes after it, blind tick or not.
+  assert.equal(actions, ['ec2_state_unknown', 'waiting_failback_hysteresis', 'stopped_ec2']);
+});
+
+coldStart('restarts the failback clock when the laptop failed while EC2 was unreadable', async () => {
+  const w = createWatchdog({ state: 'running', config: { failbackAfterMs: 5 * MINUTE } });
+  await w.ticks(4);
+  w.coldStart();
+  w.fake.failWith('DescribeInstances', 'RequestLimitExceeded', 1);
+  w.laptop.then('down');
+  const actions = (await w.ticks(3)).map((s) => s.action_taken);
+  assert.equal(actions, ['ec2_state_unknown', 'waiting_failback_hysteresis', 'waiting_failback_hysteresis']);
+});
+
+coldStart.run();
 
 const hold = withMsw(suite('the hold tag'));
 

@@ -21,6 +21,7 @@ export interface AlertContext {
   now: number;
   dryRun: boolean;
   failbackAfterMs: number;
+  stuckAfterMs: number;
 }
 
 const SUBJECT_PREFIX = '[watchdog] ';
@@ -64,8 +65,9 @@ function outcomeLine(ctx: AlertContext): string {
     case 'already':
       return `Watchdog action: none, the worker was already ${outcome.change.previousState}.`;
     case 'failed':
-    case 'race':
       return `Watchdog action: ${verb} failed with ${outcome.code}: ${outcome.message}`;
+    case 'race':
+      return `Watchdog action: ${verb} skipped, the worker changed state meanwhile (${outcome.code}).`;
     case 'dry-run':
       return `Watchdog action: none, DRY_RUN is set; it would have requested a ${verb}.`;
     case 'none':
@@ -113,6 +115,20 @@ function headline(event: AlertEvent, ctx: AlertContext): { subject: string; lead
             subject: `Worker ${id} is terminated: no failover possible`,
             lead: 'The standby worker is terminated or terminating. The watchdog can no longer fail over: recreate the worker (terraform apply) or point WORKER_INSTANCE_ID at another instance.',
           };
+    case 'worker-stuck':
+      return closed
+        ? { subject: `Recovered: worker ${id} is no longer stuck`, lead: 'The worker left the state it was stuck in.' }
+        : {
+            subject: `Worker ${id} stuck ${ctx.observation.worker.readable ? ctx.observation.worker.state : ''} for ${minutes(ctx.stuckAfterMs)}`,
+            lead: 'The worker has been pending or stopping for far longer than EC2 usually takes, and the watchdog waits for a stable state before acting, so it can neither fail over nor fail back. Look at the instance in the EC2 console (a stop can be forced there).',
+          };
+    case 'memory-unwritable':
+      return closed
+        ? { subject: `Recovered: the watchdog can save its memory on worker ${id} again`, lead: 'Tag writes on the worker work again.' }
+        : {
+            subject: `Cannot save watchdog memory in the tags of worker ${id}`,
+            lead: "The watchdog could not write its tags on the worker (the logs say why: often IAM). It still acts, but from the warm container's memory only: after a cold start it may repeat emails and wait again before failing back.",
+          };
     case 'start-failed':
       return closed
         ? { subject: `Recovered: starting worker ${id} no longer needed`, lead: 'An earlier failed start is no longer needed: the laptop or the worker is back to a normal state.' }
@@ -159,6 +175,14 @@ export function configAlert(error: ConfigError): Alert {
     subject: safeSubject(`${SUBJECT_PREFIX}Configuration broken (${names}): no failover possible`),
     message: `The watchdog refuses to run with this configuration, so it can neither fail over nor fail back:\n\n${error.problems.map((p) => `- ${p}`).join('\n')}\n\nFix the Lambda's environment (terraform apply) and it recovers on the next tick.\n`,
   };
+}
+
+/** Thrown at the end of a tick, after acting and saving, when an alert could not be sent: the Lambda's error alarm then tells the owner. */
+export class AlertDeliveryError extends Error {
+  override readonly name = 'AlertDeliveryError';
+  constructor(readonly subjects: readonly string[]) {
+    super(`${subjects.length} alert(s) could not be sent (see the "alert publish failed" log lines): ${subjects.join(' | ')}`);
+  }
 }
 
 export type PublishResult = 'sent' | 'logged' | 'failed';

@@ -10,6 +10,7 @@ export interface Config {
   probeAttempts: number;
   probeRetryDelayMs: number;
   failbackAfterMs: number;
+  stuckAfterMs: number;
   apiTimeoutMs: number;
   dryRun: boolean;
 }
@@ -29,6 +30,7 @@ export const DEFAULTS = {
   PROBE_ATTEMPTS: 3,
   PROBE_RETRY_DELAY_SECONDS: 5,
   FAILBACK_AFTER_SECONDS: 600,
+  STUCK_AFTER_SECONDS: 900,
   API_TIMEOUT_SECONDS: 5,
 } as const;
 
@@ -52,6 +54,14 @@ class Reader {
     return value === '' ? undefined : value;
   }
 
+  /** Untrimmed, for a text whose spaces matter; only an empty value counts as unset. */
+  verbatim(name: string, expected: string, valid: (value: string) => boolean): string | undefined {
+    const value = this.env[name];
+    if (value === undefined || value === '') return undefined;
+    if (!valid(value)) return this.bad(name, value, expected);
+    return value;
+  }
+
   private bad(name: string, value: string | undefined, expected: string): undefined {
     this.problems.push(value === undefined ? `${name} is missing: expected ${expected}` : `${name} is ${JSON.stringify(value)}: expected ${expected}`);
     return undefined;
@@ -70,15 +80,13 @@ class Reader {
   }
 
   /** A duration in seconds (decimals allowed), returned in milliseconds. */
-  seconds(name: keyof typeof DEFAULTS, limits: { min: number; exclusiveMin?: boolean; max: number }): number {
+  seconds(name: keyof typeof DEFAULTS, min: number, max: number): number {
     const fallback = DEFAULTS[name];
     const value = this.raw(name);
     if (value === undefined) return fallback * 1000;
     const n = Number(value);
-    const lowOk = limits.exclusiveMin ? n > limits.min : n >= limits.min;
-    if (!DECIMAL.test(value) || !lowOk || n > limits.max) {
-      const low = limits.exclusiveMin ? `greater than ${limits.min}` : `at least ${limits.min}`;
-      this.bad(name, value, `a number of seconds ${low} and at most ${limits.max} (default ${fallback})`);
+    if (!DECIMAL.test(value) || n < min || n > max) {
+      this.bad(name, value, `a number of seconds from ${min} to ${max} (default ${fallback})`);
       return fallback * 1000;
     }
     return Math.round(n * 1000);
@@ -128,17 +136,20 @@ export function readConfig(env: Env): Config {
     TOPIC_ARN.test(v),
   );
   // Route 53 matches its expected string within the first 5120 bytes of the body; so do we.
-  const expectedBody = read.optional('EXPECTED_BODY', 'a text of at most 5120 bytes to find in the healthcheck body', (v) => Buffer.byteLength(v) <= 5120);
+  const expectedBody = read.verbatim('EXPECTED_BODY', 'a text of at most 5120 bytes to find in the healthcheck body', (v) => Buffer.byteLength(v) <= 5120);
   const config: Config = {
     workerInstanceId,
     healthcheckUrl: parseHealthcheckUrl(rawUrl) ?? new URL('https://invalid.example/'),
     alertTopicArn,
     expectedBody,
-    probeTimeoutMs: read.seconds('PROBE_TIMEOUT_SECONDS', { min: 0, exclusiveMin: true, max: 60 }),
+    // Below a tenth of a second a deadline fails healthy calls: a probe timeout that small would start the EC2 on every tick.
+    probeTimeoutMs: read.seconds('PROBE_TIMEOUT_SECONDS', 0.1, 60),
     probeAttempts: read.integer('PROBE_ATTEMPTS', 1, 10),
-    probeRetryDelayMs: read.seconds('PROBE_RETRY_DELAY_SECONDS', { min: 0, max: 60 }),
-    failbackAfterMs: read.seconds('FAILBACK_AFTER_SECONDS', { min: 0, max: 7 * 24 * 3600 }),
-    apiTimeoutMs: read.seconds('API_TIMEOUT_SECONDS', { min: 0, exclusiveMin: true, max: 30 }),
+    probeRetryDelayMs: read.seconds('PROBE_RETRY_DELAY_SECONDS', 0, 60),
+    failbackAfterMs: read.seconds('FAILBACK_AFTER_SECONDS', 0, 7 * 24 * 3600),
+    // EC2 moves through pending and stopping in a minute or two; a quarter of an hour there is a stuck worker.
+    stuckAfterMs: read.seconds('STUCK_AFTER_SECONDS', 60, 24 * 3600),
+    apiTimeoutMs: read.seconds('API_TIMEOUT_SECONDS', 0.1, 30),
     dryRun: read.flag('DRY_RUN'),
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);

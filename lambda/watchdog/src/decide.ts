@@ -18,19 +18,34 @@ export type WorkerView =
 export interface Observation {
   laptop: Laptop;
   worker: WorkerView;
+  /** Whether this container's last write of the memory to the tags worked; undefined when it wrote none. */
+  memoryWritable: boolean | undefined;
 }
 
 /** Problems the owner is told about once when they start and once when they end. */
-export const CONDITIONS = ['ec2-unreadable', 'worker-unusable', 'start-failed', 'stop-failed', 'action-held', 'would-start', 'would-stop'] as const;
+export const CONDITIONS = [
+  'ec2-unreadable',
+  'worker-unusable',
+  'worker-stuck',
+  'start-failed',
+  'stop-failed',
+  'memory-unwritable',
+  'action-held',
+  'would-start',
+  'would-stop',
+] as const;
 export type Condition = (typeof CONDITIONS)[number];
 
 export interface Memory {
   /** When the laptop was first seen healthy while the worker ran: the failback clock. */
   healthySince: number | undefined;
+  /** When the worker was first seen pending or stopping, to tell a slow transition from a stuck one. */
+  transitionalSince: number | undefined;
+  /** The conditions the owner has been told about and not yet told the end of. */
   openConditions: readonly Condition[];
 }
 
-export const EMPTY_MEMORY: Memory = { healthySince: undefined, openConditions: [] };
+export const EMPTY_MEMORY: Memory = { healthySince: undefined, transitionalSince: undefined, openConditions: [] };
 
 export type Action = 'start' | 'stop' | 'none';
 
@@ -52,10 +67,14 @@ export interface Decision {
   intended: Action;
   reason: Reason;
   healthySince: number | undefined;
+  transitionalSince: number | undefined;
+  /** Pending or stopping for longer than STUCK_AFTER_SECONDS. */
+  stuck: boolean;
 }
 
 export interface Settings {
   failbackAfterMs: number;
+  stuckAfterMs: number;
 }
 
 /** A laptop is down only when every one of the configured attempts failed. */
@@ -86,15 +105,22 @@ function judge(laptop: LaptopStatus, state: InstanceState, healthyForMs: number 
 export function decide(observation: Observation, memory: Memory, now: number, settings: Settings): Decision {
   const { laptop, worker } = observation;
   if (!worker.readable) {
-    return { action: 'none', intended: 'none', reason: 'ec2-unreadable', healthySince: memory.healthySince };
+    // Blind to EC2, the watchdog still sees the laptop: a failure restarts the failback clock all the same.
+    const healthySince = laptop.status === 'up' ? memory.healthySince : undefined;
+    return { action: 'none', intended: 'none', reason: 'ec2-unreadable', healthySince, transitionalSince: memory.transitionalSince, stuck: false };
   }
+  // Remembered times later than now (a clock or a tag gone wrong) count as now.
+  const since = (remembered: number | undefined) => Math.min(remembered ?? now, now);
   // The failback clock runs only while the laptop stays up and the worker is (coming) up; any failure restarts it.
   const workerUp = worker.state === 'running' || worker.state === 'pending';
-  const healthySince = laptop.status === 'up' && workerUp ? Math.min(memory.healthySince ?? now, now) : undefined;
+  const healthySince = laptop.status === 'up' && workerUp ? since(memory.healthySince) : undefined;
   const healthyForMs = healthySince === undefined ? undefined : now - healthySince;
+  const transitional = worker.state === 'pending' || worker.state === 'stopping';
+  const transitionalSince = transitional ? since(memory.transitionalSince) : undefined;
+  const stuck = transitionalSince !== undefined && now - transitionalSince >= settings.stuckAfterMs;
   const { intended, reason } = judge(laptop.status, worker.state, healthyForMs, settings);
-  if (worker.hold && intended !== 'none') return { action: 'none', intended, reason: 'hold', healthySince };
-  return { action: intended, intended, reason, healthySince };
+  const action = worker.hold && intended !== 'none' ? 'none' : intended;
+  return { action, intended, reason: action === intended ? reason : 'hold', healthySince, transitionalSince, stuck };
 }
 
 /** What happened when the handler carried out the decision. */
@@ -129,6 +155,8 @@ function currentConditions(observation: Observation, decision: Decision, outcome
   return {
     'ec2-unreadable': !readable,
     'worker-unusable': known(decision.reason === 'worker-unusable'),
+    'worker-stuck': known(decision.stuck),
+    'memory-unwritable': observation.memoryWritable === undefined ? undefined : !observation.memoryWritable,
     'start-failed': failedAt('start'),
     'stop-failed': failedAt('stop'),
     'action-held': known(decision.reason === 'hold'),
@@ -148,8 +176,14 @@ export function reconcile(observation: Observation, decision: Decision, outcome:
   const now = currentConditions(observation, decision, outcome);
   const wasOpen = new Set(open);
   const events: AlertEvent[] = [];
-  if (outcome.kind === 'done' && decision.action === 'start') events.push({ kind: 'failover', phase: 'event' });
-  if (outcome.kind === 'done' && decision.action === 'stop') events.push({ kind: 'failback', phase: 'event' });
+  const { worker } = observation;
+  const state = worker.readable ? worker.state : undefined;
+  // A start (stop) whose call failed may have worked all the same, as when our deadline cut a slow answer:
+  // the worker now coming up (going down) after a failed call is the failover (failback) the owner needs to hear of.
+  const lateStart = wasOpen.has('start-failed') && now['start-failed'] === false && (state === 'pending' || state === 'running');
+  const lateStop = wasOpen.has('stop-failed') && now['stop-failed'] === false && (state === 'stopping' || state === 'stopped');
+  if ((outcome.kind === 'done' && decision.action === 'start') || lateStart) events.push({ kind: 'failover', phase: 'event' });
+  if ((outcome.kind === 'done' && decision.action === 'stop') || lateStop) events.push({ kind: 'failback', phase: 'event' });
   const nextOpen: Condition[] = [];
   const changes: AlertEvent[] = [];
   for (const condition of CONDITIONS) {

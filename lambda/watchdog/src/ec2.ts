@@ -20,6 +20,8 @@ export interface Worker {
 export interface StateChange {
   previousState: InstanceState;
   currentState: InstanceState;
+  /** The SDK's attempts for this call: after a retry, the previous state may be our own first attempt's doing. */
+  attempts: number;
 }
 
 /** Any failed EC2 call; `code` is the AWS error code (IncorrectInstanceState, UnauthorizedOperation…) or a network error's name. */
@@ -57,14 +59,14 @@ function toEc2Error(error: unknown): Ec2Error {
   return new Ec2Error('NetworkError', message);
 }
 
-function stateChange(changes: InstanceStateChange[] | undefined, instanceId: string): StateChange {
+function stateChange(output: { $metadata: { attempts?: number } }, changes: InstanceStateChange[] | undefined, instanceId: string): StateChange {
   const change = changes?.find((c) => c.InstanceId === instanceId) ?? changes?.[0];
   const previousState = change?.PreviousState?.Name;
   const currentState = change?.CurrentState?.Name;
   if (!isInstanceState(previousState) || !isInstanceState(currentState)) {
     throw new Ec2Error('InvalidResponse', `EC2 returned no state change for ${instanceId}`);
   }
-  return { previousState, currentState };
+  return { previousState, currentState, attempts: output.$metadata.attempts ?? 1 };
 }
 
 export function createWorkerApi(client: EC2Client, instanceId: string, timeoutMs: number): WorkerApi {
@@ -89,11 +91,11 @@ export function createWorkerApi(client: EC2Client, instanceId: string, timeoutMs
     },
     async start() {
       const output = await call((o) => client.send(new StartInstancesCommand({ InstanceIds: ids }), o));
-      return stateChange(output.StartingInstances, instanceId);
+      return stateChange(output, output.StartingInstances, instanceId);
     },
     async stop() {
       const output = await call((o) => client.send(new StopInstancesCommand({ InstanceIds: ids }), o));
-      return stateChange(output.StoppingInstances, instanceId);
+      return stateChange(output, output.StoppingInstances, instanceId);
     },
     async updateTags(set, remove) {
       const pairs = Object.entries(set);

@@ -1,15 +1,18 @@
 // The thin shell around decide.ts: observe, recall, decide, act, remember, tell.
-import { configAlert, formatAlert, type Publisher } from './alerts.js';
+import { AlertDeliveryError, configAlert, formatAlert, type Publisher } from './alerts.js';
 import type { Config, ConfigError } from './config.js';
 import {
   actionTaken,
+  CONDITIONS,
   decide,
   EMPTY_MEMORY,
   laptopStatus,
   needsConfirmation,
   reconcile,
+  type Condition,
   type Decision,
   type Memory,
+  type Observation,
   type Outcome,
   type WorkerView,
 } from './decide.js';
@@ -37,7 +40,10 @@ export interface Summary {
   hold: boolean;
   dry_run: boolean;
   probes: Array<{ ok: boolean; status?: number; cause?: string; detail?: string; duration_ms: number }>;
+  /** Subjects of the alerts sent (or logged, without a topic) this tick. */
   alerts: string[];
+  /** Subjects of the alerts SNS refused this tick: the tick then ends with an AlertDeliveryError. */
+  alerts_failed: string[];
 }
 
 export type Handler = (event?: unknown, context?: unknown) => Promise<Summary>;
@@ -47,10 +53,17 @@ interface Observed {
   tags: Readonly<Record<string, string>> | undefined;
 }
 
-/** The container's own copy of the memory: used when the tags could not be read or written. */
+/** The container's own copy of the memory, for when the tags cannot be read or written. */
 interface LocalMemory {
   memory: Memory;
+  /** The tags hold this memory too. */
   persisted: boolean;
+  /** This container has read the tags at least once; until then it knows only what it saw blind. */
+  seenTags: boolean;
+  /** A blind tick saw the laptop fail, so the failback clock in the tags no longer holds. */
+  clockReset: boolean;
+  /** Whether the last tag write worked; undefined before any. */
+  lastWrite: boolean | undefined;
 }
 
 const probeFields = (p: ProbeResult) => ({
@@ -61,10 +74,16 @@ const probeFields = (p: ProbeResult) => ({
   duration_ms: Math.round(p.durationMs),
 });
 
+const asEc2Error = (error: unknown) => (error instanceof Ec2Error ? error : new Ec2Error('Unknown', String(error)));
+
+/** Where a call of ours leaves the worker: after an SDK retry, that state may be our own first attempt's doing. */
+const TOWARD: Record<'start' | 'stop', readonly InstanceState[]> = { start: ['pending', 'running'], stop: ['stopping', 'stopped'] };
+
 export function createHandler(config: Config, deps: Dependencies): Handler {
   const now = deps.now ?? Date.now;
   const log = deps.log;
   const probeOptions = { url: config.healthcheckUrl, timeoutMs: config.probeTimeoutMs, expectedBody: config.expectedBody, fetch: deps.fetch, now };
+  const settings = { failbackAfterMs: config.failbackAfterMs, stuckAfterMs: config.stuckAfterMs };
   let local: LocalMemory | undefined;
 
   async function observeWorker(): Promise<Observed> {
@@ -72,15 +91,24 @@ export function createHandler(config: Config, deps: Dependencies): Handler {
       const worker = await deps.worker.describe();
       return { view: { readable: true, state: worker.state, hold: isHeld(worker.tags) }, tags: worker.tags };
     } catch (error) {
-      const { code, message } = error instanceof Ec2Error ? error : new Ec2Error('Unknown', String(error));
+      const { code, message } = asEc2Error(error);
       log('error', 'cannot read the EC2 worker', { instance_id: config.workerInstanceId, error_code: code, error: message });
       return { view: { readable: false, error: { code, message } }, tags: undefined };
     }
   }
 
   function recall(tags: Observed['tags']): Memory {
-    if (tags && (!local || local.persisted)) return memoryFromTags(tags);
-    return local?.memory ?? EMPTY_MEMORY;
+    if (!tags) return local?.memory ?? EMPTY_MEMORY;
+    const stored = memoryFromTags(tags);
+    if (!local || local.persisted) return stored;
+    // Our newer view, which did not reach the tags.
+    if (local.seenTags) return local.memory;
+    // So far only blind ticks: what the tags say still holds, plus what those ticks learnt.
+    return {
+      healthySince: local.clockReset ? undefined : stored.healthySince,
+      transitionalSince: stored.transitionalSince,
+      openConditions: [...new Set([...stored.openConditions, ...local.memory.openConditions])],
+    };
   }
 
   async function execute(decision: Decision): Promise<Outcome> {
@@ -89,9 +117,10 @@ export function createHandler(config: Config, deps: Dependencies): Handler {
     const action = decision.action;
     try {
       const change = action === 'start' ? await deps.worker.start() : await deps.worker.stop();
-      return change.previousState === (action === 'start' ? 'stopped' : 'running') ? { kind: 'done', change } : { kind: 'already', change };
+      const ours = change.previousState === (action === 'start' ? 'stopped' : 'running') || (change.attempts > 1 && TOWARD[action].includes(change.previousState));
+      return ours ? { kind: 'done', change } : { kind: 'already', change };
     } catch (error) {
-      const { code, message } = error instanceof Ec2Error ? error : new Ec2Error('Unknown', String(error));
+      const { code, message } = asEc2Error(error);
       // Another invocation or a person changed the state between our read and our call: not a failure.
       if (code === 'IncorrectInstanceState') {
         log('warn', `${action} skipped: the worker changed state meanwhile`, { error_code: code, error: message });
@@ -102,25 +131,32 @@ export function createHandler(config: Config, deps: Dependencies): Handler {
     }
   }
 
-  async function remember(tags: Observed['tags'], next: Memory): Promise<void> {
+  async function remember(observed: Observed, next: Memory, laptopUp: boolean): Promise<void> {
+    const previous = local;
+    if (!observed.tags) {
+      local = { memory: next, persisted: false, seenTags: previous?.seenTags ?? false, clockReset: (previous?.clockReset ?? false) || !laptopUp, lastWrite: previous?.lastWrite };
+      return;
+    }
     // A dry run writes nothing to AWS, its memory included.
-    if (!tags || config.dryRun) {
-      local = { memory: next, persisted: false };
+    if (config.dryRun) {
+      local = { memory: next, persisted: false, seenTags: true, clockReset: false, lastWrite: undefined };
       return;
     }
-    const { set, remove } = tagChanges(tags, next);
-    if (Object.keys(set).length === 0 && remove.length === 0) {
-      local = { memory: next, persisted: true };
-      return;
+    const { set, remove } = tagChanges(observed.tags, next);
+    let persisted = true;
+    let lastWrite = previous?.lastWrite;
+    if (Object.keys(set).length > 0 || remove.length > 0) {
+      try {
+        await deps.worker.updateTags(set, remove);
+        lastWrite = true;
+      } catch (error) {
+        const { code, message } = asEc2Error(error);
+        log('error', 'cannot save the watchdog memory in the worker tags', { error_code: code, error: message });
+        lastWrite = false;
+        persisted = false;
+      }
     }
-    try {
-      await deps.worker.updateTags(set, remove);
-      local = { memory: next, persisted: true };
-    } catch (error) {
-      const { code, message } = error instanceof Ec2Error ? error : new Ec2Error('Unknown', String(error));
-      log('error', 'cannot save the watchdog memory in the worker tags', { error_code: code, error: message });
-      local = { memory: next, persisted: false };
-    }
+    local = { memory: next, persisted, seenTags: true, clockReset: false, lastWrite };
   }
 
   return async function handler() {
@@ -131,10 +167,14 @@ export function createHandler(config: Config, deps: Dependencies): Handler {
       !first.ok && needsConfirmation(observed.view)
         ? await confirmFailure(first, { ...probeOptions, attempts: config.probeAttempts, retryDelayMs: config.probeRetryDelayMs, sleep: deps.sleep ?? realSleep })
         : [first];
-    const observation = { laptop: { status: laptopStatus(probes, config.probeAttempts), probes }, worker: observed.view };
+    const observation: Observation = {
+      laptop: { status: laptopStatus(probes, config.probeAttempts), probes },
+      worker: observed.view,
+      memoryWritable: local?.lastWrite,
+    };
     const remembered = recall(observed.tags);
     const decidedAt = now();
-    const decision = decide(observation, remembered, decidedAt, { failbackAfterMs: config.failbackAfterMs });
+    const decision = decide(observation, remembered, decidedAt, settings);
     const outcome = await execute(decision);
     const { open, alerts } = reconcile(observation, decision, outcome, remembered.openConditions);
     const context = {
@@ -146,11 +186,22 @@ export function createHandler(config: Config, deps: Dependencies): Handler {
       now: decidedAt,
       dryRun: config.dryRun,
       failbackAfterMs: config.failbackAfterMs,
+      stuckAfterMs: config.stuckAfterMs,
     };
     const messages = alerts.map((event) => formatAlert(event, context));
-    await Promise.all([remember(observed.tags, { healthySince: decision.healthySince, openConditions: open }), ...messages.map(deps.publish)]);
+    const results = await Promise.all(messages.map(deps.publish));
+    // The memory records what the owner was told: a transition whose email failed is tried again next tick.
+    const told = new Set(open);
+    alerts.forEach((event, i) => {
+      if (results[i] !== 'failed' || event.phase === 'event') return;
+      if (event.phase === 'opened') told.delete(event.kind as Condition);
+      else told.add(event.kind as Condition);
+    });
+    const openConditions = CONDITIONS.filter((c) => told.has(c));
+    await remember(observed, { healthySince: decision.healthySince, transitionalSince: decision.transitionalSince, openConditions }, observation.laptop.status === 'up');
 
     const view = observed.view;
+    const failed = messages.filter((_, i) => results[i] === 'failed').map((m) => m.subject);
     const summary: Summary = {
       timestamp: new Date(started).toISOString(),
       duration_ms: now() - started,
@@ -161,15 +212,18 @@ export function createHandler(config: Config, deps: Dependencies): Handler {
       hold: view.readable && view.hold,
       dry_run: config.dryRun,
       probes: probes.map(probeFields),
-      alerts: messages.map((m) => m.subject),
+      alerts: messages.filter((_, i) => results[i] !== 'failed').map((m) => m.subject),
+      alerts_failed: failed,
     };
     log('info', 'decision', {
       ...summary,
       instance_id: config.workerInstanceId,
       intended: decision.intended,
       healthy_since: decision.healthySince === undefined ? null : new Date(decision.healthySince).toISOString(),
-      open_alerts: open,
+      open_alerts: openConditions,
     });
+    // Everything else is done: failing the invocation now only makes the Lambda's error alarm speak up.
+    if (failed.length > 0) throw new AlertDeliveryError(failed);
     return summary;
   };
 }
