@@ -5,7 +5,7 @@
 locals {
   # The only tags the watchdog writes (lambda/watchdog/src/memory.ts TAGS). watchdog:hold is the owner's:
   # the watchdog reads it but must never be able to set or remove it.
-  watchdog_tag_keys = ["watchdog:healthy-since", "watchdog:open-alerts"]
+  watchdog_tag_keys = ["watchdog:healthy-since", "watchdog:open-alerts", "watchdog:transitional-since"]
 
   secrets_parameter_arn = var.worker_secrets_ssm_path == null ? null : "arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter${var.worker_secrets_ssm_path}"
 }

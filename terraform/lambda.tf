@@ -24,6 +24,7 @@ locals {
     PROBE_ATTEMPTS            = tostring(var.probe_attempts)
     PROBE_RETRY_DELAY_SECONDS = tostring(var.probe_retry_delay_seconds)
     FAILBACK_AFTER_SECONDS    = tostring(var.failback_after_seconds)
+    STUCK_AFTER_SECONDS       = tostring(var.stuck_after_seconds)
     API_TIMEOUT_SECONDS       = tostring(var.api_timeout_seconds)
     DRY_RUN                   = tostring(var.dry_run)
   }

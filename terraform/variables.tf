@@ -114,8 +114,8 @@ variable "probe_timeout_seconds" {
   default     = 5
 
   validation {
-    condition     = var.probe_timeout_seconds > 0 && var.probe_timeout_seconds <= 60
-    error_message = "probe_timeout_seconds must be greater than 0 and at most 60."
+    condition     = var.probe_timeout_seconds >= 0.1 && var.probe_timeout_seconds <= 60
+    error_message = "probe_timeout_seconds must be from 0.1 to 60: below that, healthy probes fail and the worker starts for nothing."
   }
 }
 
@@ -152,14 +152,25 @@ variable "failback_after_seconds" {
   }
 }
 
+variable "stuck_after_seconds" {
+  description = "How long the worker may stay pending or stopping before the watchdog emails that it is stuck (it cannot act meanwhile), in seconds (STUCK_AFTER_SECONDS)."
+  type        = number
+  default     = 900
+
+  validation {
+    condition     = var.stuck_after_seconds >= 60 && var.stuck_after_seconds <= 86400
+    error_message = "stuck_after_seconds must be from 60 to 86400 (a day)."
+  }
+}
+
 variable "api_timeout_seconds" {
   description = "Deadline of one AWS API call (EC2 or SNS), retries included, in seconds (API_TIMEOUT_SECONDS)."
   type        = number
   default     = 5
 
   validation {
-    condition     = var.api_timeout_seconds > 0 && var.api_timeout_seconds <= 30
-    error_message = "api_timeout_seconds must be greater than 0 and at most 30."
+    condition     = var.api_timeout_seconds >= 0.1 && var.api_timeout_seconds <= 30
+    error_message = "api_timeout_seconds must be from 0.1 to 30."
   }
 }
 

@@ -48,7 +48,7 @@ run "default_policies" {
   # watchdog tags only its own keys
   assert {
     condition = jsonencode([for s in data.aws_iam_policy_document.watchdog.statement : s.condition if s.sid == "RememberInWorkerTags"][0]) == jsonencode([
-      { test = "ForAllValues:StringEquals", values = ["watchdog:healthy-since", "watchdog:open-alerts"], variable = "aws:TagKeys" },
+      { test = "ForAllValues:StringEquals", values = ["watchdog:healthy-since", "watchdog:open-alerts", "watchdog:transitional-since"], variable = "aws:TagKeys" },
       { test = "Null", values = ["false"], variable = "aws:TagKeys" },
     ])
     error_message = "Tag writes must be limited to the watchdog's two keys, always named."

@@ -22,6 +22,7 @@ run "limits_accepted" {
     probe_attempts            = 1
     probe_retry_delay_seconds = 0
     failback_after_seconds    = 604800
+    stuck_after_seconds       = 86400
     api_timeout_seconds       = 30
     expected_body             = format("%5120s", "")
     worker_root_volume_gb     = 8
@@ -56,11 +57,12 @@ run "rejects_values_below_the_limits" {
   command = plan
 
   variables {
-    probe_timeout_seconds     = 0
+    probe_timeout_seconds     = 0.05
     probe_attempts            = 0
     probe_retry_delay_seconds = -1
     failback_after_seconds    = -1
-    api_timeout_seconds       = 0
+    stuck_after_seconds       = 59
+    api_timeout_seconds       = 0.05
     worker_root_volume_gb     = 4
     log_retention_days        = 10
     lambda_runtime            = "nodejs20.x"
@@ -71,6 +73,7 @@ run "rejects_values_below_the_limits" {
     var.probe_attempts,
     var.probe_retry_delay_seconds,
     var.failback_after_seconds,
+    var.stuck_after_seconds,
     var.api_timeout_seconds,
     var.worker_root_volume_gb,
     var.log_retention_days,
@@ -87,6 +90,7 @@ run "rejects_values_above_the_limits" {
     probe_attempts            = 11
     probe_retry_delay_seconds = 61
     failback_after_seconds    = 604801
+    stuck_after_seconds       = 86401
     api_timeout_seconds       = 31
     expected_body             = format("%5121s", "")
     schedule_expression       = "rate(2 hours)"
@@ -98,6 +102,7 @@ run "rejects_values_above_the_limits" {
     var.probe_attempts,
     var.probe_retry_delay_seconds,
     var.failback_after_seconds,
+    var.stuck_after_seconds,
     var.api_timeout_seconds,
     var.expected_body,
     var.schedule_expression,

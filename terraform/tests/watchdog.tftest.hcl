@@ -41,6 +41,7 @@ run "defaults" {
       PROBE_ATTEMPTS            = "3"
       PROBE_RETRY_DELAY_SECONDS = "5"
       FAILBACK_AFTER_SECONDS    = "600"
+      STUCK_AFTER_SECONDS       = "900"
       API_TIMEOUT_SECONDS       = "5"
       DRY_RUN                   = "false"
     })
@@ -139,6 +140,7 @@ run "function_settings_reach_the_environment" {
     probe_attempts            = 4
     probe_retry_delay_seconds = 0
     failback_after_seconds    = 1800
+    stuck_after_seconds       = 120
     api_timeout_seconds       = 3
     dry_run                   = true
   }
@@ -150,6 +152,7 @@ run "function_settings_reach_the_environment" {
       PROBE_ATTEMPTS            = "4"
       PROBE_RETRY_DELAY_SECONDS = "0"
       FAILBACK_AFTER_SECONDS    = "1800"
+      STUCK_AFTER_SECONDS       = "120"
       API_TIMEOUT_SECONDS       = "3"
       DRY_RUN                   = "true"
     })

@@ -108,7 +108,7 @@ drift('the watchdog role grants exactly the EC2 and SNS actions the code calls',
 
 drift('tag writes are limited to exactly the keys the code writes, never the hold tag', async () => {
   const written = tagKeysWrittenByCode();
-  assert.equal(written, sorted([TAGS.healthySince, TAGS.openConditions]));
+  assert.equal(written, sorted([TAGS.healthySince, TAGS.openConditions, TAGS.transitionalSince]));
   assert.not.ok(written.includes(TAGS.hold));
   assert.equal(sorted((await tf('iam.tf')).locals[0].watchdog_tag_keys), written);
   const tagging = (await watchdogStatements()).find((s) => s.actions.includes('ec2:CreateTags'));
