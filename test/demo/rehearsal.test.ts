@@ -16,9 +16,9 @@ interface Run {
 }
 
 /** Runs the demo in its own process group, as a terminal would; `onLine` may send it a signal. */
-function demo(args: string[], onLine?: (line: string, pid: number) => void): Promise<Run> {
+function demo(args: string[], onLine?: (line: string, pid: number) => void, cwd = process.cwd()): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn('scripts/demo', args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+    const child = spawn(join(process.cwd(), 'scripts/demo'), args, { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -137,6 +137,8 @@ const badScenarios: Array<[string, string, RegExp]> = [
   ['a negative duration', '{"phases":[{"seconds":-5,"laptop":"down"}]}', /phases\[0\]\.seconds is -5: expected a number of seconds greater than 0/],
   ['no phases', '{"phases":[]}', /"phases" must be a non-empty list/],
   ['an unknown key', '{"phases":[{"seconds":60,"laptop":"up"}],"speed":3}', /unknown key "speed"/],
+  ['an unknown key in a phase', '{"phases":[{"seconds":60,"laptop":"up","behaviour":"down"}]}', /phases\[0\]: unknown key "behaviour"/],
+  ['phases shorter than one tick', '{"tick_seconds":60,"phases":[{"seconds":30,"laptop":"up"}]}', /the phases last 30 s in all: expected at least one tick_seconds \(60 s\)/],
 ];
 
 for (const [what, text, message] of badScenarios) {
@@ -149,6 +151,20 @@ for (const [what, text, message] of badScenarios) {
     assert.not.match(result.stdout, /rehearsing/);
   });
 }
+
+bad('reads a relative scenario path from where it was run', async () => {
+  writeFileSync(join(dir, 'here.json'), '{"phases":[{"seconds":60,"laptop":"asleep"}]}');
+  const result = await demo(['--scenario', 'here.json'], undefined, dir);
+  assert.is(result.code, 2);
+  assert.match(result.stderr, /here\.json: phases\[0\]\.laptop is "asleep"/);
+});
+
+bad('refuses a speed at which ticks would overrun their slots', async () => {
+  const result = await demo(['--speed', '1000']);
+  assert.is(result.code, 2);
+  assert.match(result.stderr, /--speed 1000 is too fast for ticks of 60 s: .* at most --speed 120/);
+  assert.not.match(result.stdout, /rehearsing/);
+});
 
 bad('names a missing file', async () => {
   const result = await demo(['--scenario', join(dir, 'nope.json')]);
@@ -182,7 +198,8 @@ stop('stops every process and frees every port on Ctrl-C', async () => {
     if (m) started = { pid: Number(m[1]), ports: [Number(m[2]), Number(m[3]), Number(m[4])] };
     if (!interrupted && /^\[\s*\d+%\] 00:30/.test(line)) {
       interrupted = true;
-      process.kill(-pid, 'SIGINT');
+      // The rehearsal's own process only: the servers it started must be stopped by it, not by the signal.
+      process.kill(pid, 'SIGINT');
     }
   });
   rmSync(out, { recursive: true, force: true });
@@ -192,6 +209,22 @@ stop('stops every process and frees every port on Ctrl-C', async () => {
   assert.is(alive(started!.pid), false, 'the laptop server is still running');
   for (const port of started!.ports) assert.ok(await refuses(port), `port ${port} still accepts connections`);
   assert.not.ok(existsSync(join(out, 'rehearsal.svg')));
+});
+
+stop('stops every process when its output is closed, as with `make demo | head`', async () => {
+  out = mkdtempSync(join(tmpdir(), 'demo-pipe-'));
+  const { stdout } = await new Promise<{ stdout: string }>((resolve) => {
+    const child = spawn('bash', ['-c', `scripts/demo --speed 60 --out '${out}' | head -n 4`], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let text = '';
+    child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+    child.on('close', () => resolve({ stdout: text }));
+  });
+  rmSync(out, { recursive: true, force: true });
+  const m = stdout.match(/pid (\d+) on port (\d+), Funnel stand-in on port (\d+), fake EC2\/SNS on port (\d+)/);
+  assert.ok(m, stdout);
+  for (let i = 0; i < 50 && alive(Number(m![1])); i += 1) await new Promise((r) => setTimeout(r, 100));
+  assert.is(alive(Number(m![1])), false, 'the laptop server outlived the rehearsal');
+  for (const port of m!.slice(2).map(Number)) assert.ok(await refuses(port), `port ${port} still accepts connections`);
 });
 
 stop.run();

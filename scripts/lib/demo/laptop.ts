@@ -13,6 +13,12 @@ export interface Laptop {
 
 export const LAPTOP_BUNDLE = 'laptop/dist/healthcheck.mjs';
 
+// Whatever way this process ends, even a crash that skips every finally, the server goes with it.
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export async function startLaptop(workDir: string, bundle = LAPTOP_BUNDLE): Promise<Laptop> {
   const bin = join(workDir, 'bin');
   mkdirSync(bin, { recursive: true });
@@ -26,9 +32,14 @@ export async function startLaptop(workDir: string, bundle = LAPTOP_BUNDLE): Prom
     env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   const port = await new Promise<number>((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(() => reject(new Error(`the laptop healthcheck server did not start:\n${output}`)), 10_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the laptop healthcheck server did not start within 10 s:\n${output}`));
+    }, 10_000);
     const read = (chunk: Buffer) => {
       output += chunk.toString();
       const match = output.match(/listening on http:\/\/127\.0\.0\.1:(\d+)\//);

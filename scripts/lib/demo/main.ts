@@ -1,7 +1,7 @@
 // `make demo`: a failover rehearsal on loopback, with no AWS account. See README, "Rehearse a failover".
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { unzipSync } from 'fflate';
 import { ConfigError, readConfig } from '../../../lambda/watchdog/src/config.js';
@@ -30,6 +30,12 @@ class UsageError extends Error {
  * floor would fail healthy probes. So a "hang" phase looks slower in the rehearsal than on AWS.
  */
 export const MIN_PROBE_TIMEOUT_SECONDS = 0.5;
+
+/** A tick (a fresh Node process, the bundle's import, the probes) needs about this much wall clock. */
+const MIN_TICK_WALL_SECONDS = 0.5;
+
+/** Paths on the command line are the caller's, though scripts/demo runs from the repository root. */
+const fromCaller = (path: string) => resolve(process.env.DEMO_CWD ?? process.cwd(), path);
 
 /** The user's watchdog settings, checked by the watchdog's own rules, then scaled to the wall clock. */
 function watchdogSettings(speed: number): Record<string, string> {
@@ -61,8 +67,13 @@ function options(): { scenario: Scenario; speed: number; out: string } {
   const speedText = parsed.values.speed ?? '60';
   const speed = Number(speedText);
   if (!/^\d+(\.\d+)?$/.test(speedText) || speed <= 0 || speed > 1000) throw new UsageError(`--speed is ${JSON.stringify(speedText)}: expected a number greater than 0 and at most 1000`);
-  const scenario = parsed.values.scenario ? loadScenario(parsed.values.scenario) : DEFAULT_SCENARIO;
-  return { scenario, speed, out: parsed.values.out ?? 'dist/demo' };
+  const scenario = parsed.values.scenario ? loadScenario(fromCaller(parsed.values.scenario)) : DEFAULT_SCENARIO;
+  // Faster, and ticks would overrun their slots and straddle phase changes: the figures would be wrong.
+  const fastest = scenario.tickSeconds / MIN_TICK_WALL_SECONDS;
+  if (speed > fastest) {
+    throw new UsageError(`--speed ${speedText} is too fast for ticks of ${scenario.tickSeconds} s: each tick needs about ${MIN_TICK_WALL_SECONDS} s of wall clock, so at most --speed ${fastest}`);
+  }
+  return { scenario, speed, out: parsed.values.out ? fromCaller(parsed.values.out) : 'dist/demo' };
 }
 
 async function main(): Promise<number> {
@@ -73,6 +84,8 @@ async function main(): Promise<number> {
   const interrupt = (signal: NodeJS.Signals) => controller.abort(new Error(`interrupted by ${signal}`));
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
+  // A closed pipe (`make demo | head`) must stop the rehearsal the same clean way, not crash past its cleanup.
+  process.stdout.on('error', () => controller.abort(new Error('its output was closed')));
   try {
     const bundle = join(workDir, 'index.mjs');
     // The artefact Terraform deploys, not the sources.

@@ -21,6 +21,8 @@ export interface TickSummary {
 export interface TickRecord {
   /** Scenario seconds at the start of the tick. */
   at: number;
+  /** When the schedule wanted it: a tick starts late when the one before overran its slot. */
+  scheduled: number;
   /** How long the tick took, in scenario seconds. */
   took: number;
   phase: number;
@@ -131,12 +133,14 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalReco
     // real one does relative to the schedule, and a tick never races a behaviour change.
     const ticks: TickRecord[] = [];
     for (let k = 0; (k + 0.5) * scenario.tickSeconds < total; k += 1) {
-      await sleepUntil(t0 + toWall((k + 0.5) * scenario.tickSeconds), signal);
+      const scheduled = (k + 0.5) * scenario.tickSeconds;
+      await sleepUntil(t0 + toWall(scheduled), signal);
       const at = scenarioNow();
       const before = fake.published.length;
       const result = await invokeOnce(options.bundle, env, signal);
       const tick: TickRecord = {
         at,
+        scheduled,
         took: scenarioNow() - at,
         phase: phaseAt(scenario, at)?.index ?? scenario.phases.length - 1,
         summary: result.summary,

@@ -61,6 +61,8 @@ export function parseScenario(data: unknown, source = 'scenario'): Scenario {
   const phases = data.phases.map((raw, i): Phase => {
     const where = `${source}: phases[${i}]`;
     if (!isObject(raw)) throw new ScenarioError(`${where}: expected an object with "seconds" and "laptop"`);
+    const stray = Object.keys(raw).find((k) => !['name', 'seconds', 'laptop'].includes(k));
+    if (stray !== undefined) throw new ScenarioError(`${where}: unknown key ${JSON.stringify(stray)}: expected only name, seconds, laptop`);
     const laptop = raw.laptop;
     if (typeof laptop !== 'string' || !(BEHAVIOURS as readonly string[]).includes(laptop)) {
       throw new ScenarioError(`${where}.laptop is ${JSON.stringify(laptop)}: expected one of ${BEHAVIOURS.join(', ')}`);
@@ -71,13 +73,17 @@ export function parseScenario(data: unknown, source = 'scenario'): Scenario {
   });
   const name = data.name ?? source;
   if (typeof name !== 'string') throw new ScenarioError(`${source}: "name" is ${JSON.stringify(name)}: expected a text`);
-  return {
+  const scenario = {
     name,
     tickSeconds: positive(`${source}: tick_seconds`, data.tick_seconds, DEFAULT_SCENARIO.tickSeconds),
     pendingSeconds: positive(`${source}: pending_seconds`, data.pending_seconds, DEFAULT_SCENARIO.pendingSeconds),
     stoppingSeconds: positive(`${source}: stopping_seconds`, data.stopping_seconds, DEFAULT_SCENARIO.stoppingSeconds),
     phases,
   };
+  if (totalSeconds(scenario) < scenario.tickSeconds) {
+    throw new ScenarioError(`${source}: the phases last ${totalSeconds(scenario)} s in all: expected at least one tick_seconds (${scenario.tickSeconds} s)`);
+  }
+  return scenario;
 }
 
 export function loadScenario(path: string): Scenario {

@@ -29,6 +29,7 @@ export function tickLine(scenario: Scenario, tick: TickRecord): string {
 
 export function summaryText(record: RehearsalRecord, figures: Figures, picture: string): string {
   const seconds = (s: number | undefined) => (s === undefined ? 'n/a (no failover)' : `${Math.round(s)} s`);
+  const late = record.ticks.filter((t) => t.at - t.scheduled > record.scenario.tickSeconds / 10).length;
   return [
     '',
     `Rehearsal summary (${record.scenario.name}; speed x${record.speed}; times in scenario seconds)`,
@@ -40,5 +41,6 @@ export function summaryText(record: RehearsalRecord, figures: Figures, picture: 
     ...figures.alerts.map((subject, i) => `    ${i + 1}. ${subject}`),
     `  watchdog settings (wall clock)       ${Object.entries(record.settings).map(([k, v]) => `${k}=${v}`).join(' ')}`,
     `  picture                              ${picture}`,
+    ...(late > 0 ? [`  note: ${late} tick(s) started over a tenth of a period late (the one before overran its slot); a lower --speed gives truer figures`] : []),
   ].join('\n');
 }
