@@ -75,6 +75,23 @@ answers('looks for the expected text only in the first 5120 bytes, as Route 53 d
   assert.is((await probe({ expectedBody: 'OK' })).cause, 'body-mismatch');
 });
 
+answers('stops reading once the expected text has come, even if the body stays open', async () => {
+  server.use(
+    http.get(HEALTH_URL, () => {
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('status: OK\n'));
+        },
+        async pull() {
+          await delay('infinite');
+        },
+      });
+      return new HttpResponse(stream);
+    }),
+  );
+  assert.equal(pick(await probe({ timeoutMs: 300, expectedBody: 'OK' })), { ok: true, status: 200, cause: undefined });
+});
+
 answers('counts a body that trickles past the timeout as a timeout when the body is checked', async () => {
   server.use(
     http.get(HEALTH_URL, () => {

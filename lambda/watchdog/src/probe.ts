@@ -55,29 +55,34 @@ export function classifyFetchError(error: unknown): Pick<ProbeResult, 'cause' | 
   return code === undefined ? { cause: 'connection' } : { cause: 'connection', detail: code };
 }
 
-/** Reads at most BODY_LIMIT bytes, and stops at the deadline even if the fetch implementation does not. */
-async function readBodyPrefix(response: Response, signal: AbortSignal): Promise<string> {
-  if (!response.body) return '';
+/**
+ * Whether `expected` is within the first BODY_LIMIT bytes: reads no further than it has to (a body may
+ * stay open after the text), and stops at the deadline even if the fetch implementation does not.
+ */
+async function bodyContains(response: Response, expected: string, signal: AbortSignal): Promise<boolean> {
+  if (!response.body) return expected === '';
   const reader = response.body.getReader();
   const cancel = () => void reader.cancel().catch(() => undefined);
   signal.addEventListener('abort', cancel, { once: true });
   const chunks: Uint8Array[] = [];
   let size = 0;
+  const text = () => Buffer.concat(chunks).subarray(0, BODY_LIMIT).toString('utf8');
   try {
     while (size < BODY_LIMIT && !signal.aborted) {
       const { done, value } = await reader.read();
       if (done) break;
       chunks.push(value);
       size += value.byteLength;
+      if (text().includes(expected)) return true;
     }
     // A cancelled read ends like a finished body: only the signal tells a trickle from a short answer.
     signal.throwIfAborted();
+    return text().includes(expected);
   } finally {
     signal.removeEventListener('abort', cancel);
     // A healthcheck that streams forever must not hold the probe open.
     cancel();
   }
-  return Buffer.concat(chunks).subarray(0, BODY_LIMIT).toString('utf8');
 }
 
 export async function probeOnce(options: ProbeOptions): Promise<ProbeResult> {
@@ -111,8 +116,7 @@ export async function probeOnce(options: ProbeOptions): Promise<ProbeResult> {
       void response.body?.cancel().catch(() => undefined);
       return { ok: true, durationMs: elapsed(), status };
     }
-    const body = await readBodyPrefix(response, signal);
-    if (!body.includes(options.expectedBody)) {
+    if (!(await bodyContains(response, options.expectedBody, signal))) {
       return { ok: false, durationMs: elapsed(), status, cause: 'body-mismatch', detail: `expected ${JSON.stringify(options.expectedBody.slice(0, 60))}` };
     }
     return { ok: true, durationMs: elapsed(), status };
