@@ -132,11 +132,13 @@ for (const [name, node, major] of runtimes) {
     assert.match(fake.published.at(-1)!.subject ?? '', /Failover: laptop down/);
   });
 
-  built(`on ${name}, refuses a broken configuration with a message naming the variable`, async () => {
+  built(`on ${name}, refuses a broken configuration with a message naming the variable, and emails it`, async () => {
+    const before = fake.published.length;
     const result = await invoke(node, lambdaEnv({ HEALTHCHECK_URL: 'http://laptop.example/health' }));
     assert.is(result.ok, false);
     assert.is(result.error?.name, 'ConfigError');
     assert.match(result.error?.message ?? '', /HEALTHCHECK_URL is "http:\/\/laptop.example\/health": expected/);
+    assert.equal(fake.published.slice(before).map((p) => p.subject), ['[watchdog] Configuration broken (HEALTHCHECK_URL): no failover possible']);
   });
 }
 
