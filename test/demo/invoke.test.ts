@@ -1,15 +1,13 @@
 // scripts/invoke: the built handler once, against "your" AWS account (here the fake on loopback).
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import * as assert from 'uvu/assert';
 import { suite } from 'uvu';
 import { createAwsFake, type AwsFake } from '../fakes/aws.js';
-import { fakeAwsEnv, serve, type Served } from '../fakes/serve.js';
+import { fakeAwsEnv, refusedUrl, serve, type Served } from '../fakes/serve.js';
 import { INSTANCE_ID, TOPIC_ARN } from '../support/aws.js';
 
 const run = promisify(execFile);
@@ -21,11 +19,7 @@ let downUrl: string;
 
 invoke.before(async () => {
   aws = await serve((request) => fake.handle(request));
-  // A port nothing listens on: the laptop is off.
-  const closed = createServer();
-  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-  downUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/health`;
-  await new Promise((resolve) => closed.close(resolve));
+  downUrl = await refusedUrl();
 });
 
 invoke.before.each(() => {

@@ -36,6 +36,15 @@ export async function serve(handle: (request: Request) => Promise<Response> | Re
   };
 }
 
+/** A loopback URL on a port nothing listens on: a laptop that is off (connection refused). */
+export async function refusedUrl(path = '/health'): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return `http://127.0.0.1:${port}${path}`;
+}
+
 /**
  * The AWS part of the environment Lambda gives the function, pointed at a fake served by `serve`:
  * dummy credentials, no instance metadata lookups, no retries.

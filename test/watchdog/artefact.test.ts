@@ -11,20 +11,16 @@ import { promisify } from 'node:util';
 import { unzipSync } from 'fflate';
 import * as assert from 'uvu/assert';
 import { suite } from 'uvu';
+import { parseRunResult, type RunResult } from '../../scripts/lib/run-result.js';
 import { createAwsFake, type AwsFake } from '../fakes/aws.js';
-import { fakeAwsEnv, serve, type Served } from '../fakes/serve.js';
+import { fakeAwsEnv, refusedUrl, serve, type Served } from '../fakes/serve.js';
 import { INSTANCE_ID, REGION, TOPIC_ARN } from '../support/aws.js';
 
 const run = promisify(execFile);
 const ZIP = 'lambda/watchdog/dist/watchdog.zip';
 const BUNDLE = 'lambda/watchdog/dist/index.mjs';
 
-interface Result {
-  ok: boolean;
-  node: string;
-  summary?: { action_taken: string; laptop_status: string; ec2_state: string; alerts: string[] };
-  error?: { name: string; message: string };
-}
+type Result = RunResult<{ action_taken: string; laptop_status: string; ec2_state: string; alerts: string[] }>;
 
 let dir: string;
 let fake: AwsFake;
@@ -73,10 +69,7 @@ built.before(async () => {
   laptop = createServer((_req, res) => res.end('OK'));
   await new Promise<void>((resolve) => laptop.listen(0, '127.0.0.1', resolve));
   laptopUrl = `http://127.0.0.1:${(laptop.address() as AddressInfo).port}/health`;
-  const closed = createServer();
-  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-  downUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/health`;
-  await new Promise((resolve) => closed.close(resolve));
+  downUrl = await refusedUrl();
 });
 
 built.after(async () => {
@@ -104,9 +97,9 @@ async function invoke(node: string[], env: Record<string, string>): Promise<Resu
   const { stdout } = await run(command!, [...args, 'scripts/lib/run-handler.mjs', join(dir, 'index.mjs')], { env, timeout: 120_000 }).catch(
     (error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }),
   );
-  const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
-  assert.ok(line, `no RESULT line in:\n${stdout}`);
-  return JSON.parse(line!.slice('RESULT '.length)) as Result;
+  const result: Result | undefined = parseRunResult(stdout);
+  assert.ok(result, `no RESULT line in:\n${stdout}`);
+  return result!;
 }
 
 const runtimes: Array<[string, string[], string]> = [

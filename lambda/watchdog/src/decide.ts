@@ -197,6 +197,20 @@ export function reconcile(observation: Observation, decision: Decision, outcome:
   return { open: nextOpen, alerts: [...events, ...changes.filter((c) => !(c.phase === 'closed' && covered.has(c.kind)))] };
 }
 
+/**
+ * The conditions to remember once the alerts went out: the memory records what the owner was told,
+ * so a transition whose email failed stays as it was and is tried again on the next tick.
+ */
+export function toldConditions(open: readonly Condition[], alerts: readonly AlertEvent[], delivered: readonly boolean[]): Condition[] {
+  const told = new Set(open);
+  alerts.forEach((event, i) => {
+    if (delivered[i] || event.phase === 'event') return;
+    if (event.phase === 'opened') told.delete(event.kind as Condition);
+    else told.add(event.kind as Condition);
+  });
+  return CONDITIONS.filter((c) => told.has(c));
+}
+
 /** The reference's `action_taken` vocabulary, extended with what the reference could not do. */
 export function actionTaken(decision: Decision, outcome: Outcome): string {
   const verb = decision.action === 'start' ? 'start' : 'stop';

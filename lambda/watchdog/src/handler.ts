@@ -3,13 +3,12 @@ import { AlertDeliveryError, configAlert, formatAlert, type Publisher } from './
 import type { Config, ConfigError } from './config.js';
 import {
   actionTaken,
-  CONDITIONS,
   decide,
   EMPTY_MEMORY,
   laptopStatus,
   needsConfirmation,
   reconcile,
-  type Condition,
+  toldConditions,
   type Decision,
   type Memory,
   type Observation,
@@ -190,14 +189,7 @@ export function createHandler(config: Config, deps: Dependencies): Handler {
     };
     const messages = alerts.map((event) => formatAlert(event, context));
     const results = await Promise.all(messages.map(deps.publish));
-    // The memory records what the owner was told: a transition whose email failed is tried again next tick.
-    const told = new Set(open);
-    alerts.forEach((event, i) => {
-      if (results[i] !== 'failed' || event.phase === 'event') return;
-      if (event.phase === 'opened') told.delete(event.kind as Condition);
-      else told.add(event.kind as Condition);
-    });
-    const openConditions = CONDITIONS.filter((c) => told.has(c));
+    const openConditions = toldConditions(open, alerts, results.map((r) => r !== 'failed'));
     await remember(observed, { healthySince: decision.healthySince, transitionalSince: decision.transitionalSince, openConditions }, observation.laptop.status === 'up');
 
     const view = observed.view;

@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createAwsFake, type FakeState } from '../../../test/fakes/aws.js';
 import { fakeAwsEnv, serve } from '../../../test/fakes/serve.js';
+import { parseRunResult } from '../run-result.js';
 import { startFunnel, type FunnelMode } from './funnel.js';
 import { startLaptop } from './laptop.js';
 import { phaseAt, totalSeconds, type Behaviour, type Scenario } from './scenario.js';
@@ -80,9 +81,8 @@ function invokeOnce(bundle: string, env: Record<string, string>, signal: AbortSi
     child.once('close', () => {
       signal.removeEventListener('abort', abort);
       if (signal.aborted) return reject(signal.reason);
-      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
-      if (!line) return resolve({ error: `no result from the handler:\n${out.trim()}` });
-      const result = JSON.parse(line.slice('RESULT '.length)) as { ok: boolean; summary?: TickSummary; error?: { name: string; message: string } };
+      const result = parseRunResult<TickSummary>(out);
+      if (!result) return resolve({ error: `no result from the handler:\n${out.trim()}` });
       resolve(result.ok ? { summary: result.summary! } : { error: `${result.error?.name}: ${result.error?.message}` });
     });
   });
@@ -114,7 +114,8 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalReco
 
     const total = totalSeconds(scenario);
     const t0 = Date.now();
-    const scenarioNow = () => ((Date.now() - t0) * speed) / 1000;
+    const scenarioAt = (wall: number) => ((wall - t0) * speed) / 1000;
+    const scenarioNow = () => scenarioAt(Date.now());
 
     // The laptop's behaviour follows the phases on the wall clock, independently of the ticks.
     let phaseStart = 0;
@@ -152,7 +153,6 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalReco
     }
     await sleepUntil(t0 + toWall(total), signal);
     fake.instance(INSTANCE_ID); // settles a pending or stopping state that ended meanwhile
-    const scenarioAt = (wall: number) => ((wall - t0) * speed) / 1000;
     return {
       scenario,
       speed,
